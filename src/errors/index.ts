@@ -1,0 +1,2 @@
+export { ErrorCodes, StreamwrightError, isStreamwrightError } from './streamwright-error.js';
+export type { ErrorCode } from './streamwright-error.js';
