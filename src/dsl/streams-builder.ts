@@ -1,0 +1,44 @@
+import { GraphBuilder } from '../graph/graph-builder.js';
+import type { Serde } from '../graph/serde-types.js';
+import type { Topology } from '../graph/topology.js';
+import { validateTopicName } from '../graph/topic-name.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
+import type { Consumed } from './dsl-options.js';
+import { KStream } from './kstream.js';
+
+/** Entry point of the DSL (Kafka Streams' StreamsBuilder): define streams, then build() the topology. */
+export class StreamsBuilder {
+  /** @internal The graph under construction; the DSL only appends to it. */
+  readonly graph = new GraphBuilder();
+
+  /** A stream of one topic, several topics, or every topic matching a pattern. */
+  stream<K = string | null, V = string | null>(topics: string | readonly string[] | RegExp, consumed: Consumed<K, V> = {}): KStream<K, V> {
+    const list = topics instanceof RegExp ? [] : typeof topics === 'string' ? [topics] : [...topics];
+    if (!(topics instanceof RegExp) && list.length === 0) {
+      throw new StreamwrightError('TOPOLOGY_INVALID', 'stream() needs at least one topic (or a RegExp).');
+    }
+    list.forEach(validateTopicName);
+    const name = this.graph.nameOrGenerate(consumed.name, 'KSTREAM-SOURCE-');
+    const keySerde = consumed.keySerde as Serde<unknown> | undefined;
+    const valueSerde = consumed.valueSerde as Serde<unknown> | undefined;
+    this.graph.addNode({
+      kind: 'source',
+      name,
+      parents: [],
+      stores: [],
+      topics: list,
+      pattern: topics instanceof RegExp ? topics : undefined,
+      keySerde,
+      valueSerde,
+      timestampExtractor: consumed.timestampExtractor,
+      offsetReset: consumed.offsetReset,
+      internal: false,
+    });
+    return new KStream<K, V>(this.graph, name, { keySerde, valueSerde, repartitionRequired: false });
+  }
+
+  /** Validates and freezes the topology. */
+  build(): Topology {
+    return this.graph.build();
+  }
+}

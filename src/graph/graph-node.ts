@@ -1,0 +1,48 @@
+import type { BranchNode } from './nodes/branch-node.js';
+import type { FilterNode } from './nodes/filter-node.js';
+import type { FlatMapNode } from './nodes/flat-map-node.js';
+import type { FlatMapValuesNode } from './nodes/flat-map-values-node.js';
+import type { ForeachNode } from './nodes/foreach-node.js';
+import type { MapNode } from './nodes/map-node.js';
+import type { MapValuesNode } from './nodes/map-values-node.js';
+import type { MergeNode } from './nodes/merge-node.js';
+import type { PassthroughNode } from './nodes/passthrough-node.js';
+import type { PeekNode } from './nodes/peek-node.js';
+import type { ProcessNode } from './nodes/process-node.js';
+import type { SelectKeyNode } from './nodes/select-key-node.js';
+import type { SinkNode } from './nodes/sink-node.js';
+import type { SourceNode } from './nodes/source-node.js';
+
+/** The closed union of node kinds. Adding a kind here makes every visitor table fail to compile
+ * until it handles the new kind. */
+export type GraphNode =
+  | SourceNode
+  | SinkNode
+  | FilterNode
+  | MapNode
+  | SelectKeyNode
+  | MapValuesNode
+  | FlatMapNode
+  | FlatMapValuesNode
+  | PeekNode
+  | ForeachNode
+  | BranchNode
+  | PassthroughNode
+  | MergeNode
+  | ProcessNode;
+
+export type NodeKind = GraphNode['kind'];
+
+export type NodeOfKind<K extends NodeKind> = Extract<GraphNode, { kind: K }>;
+
+/** A table with one entry per node kind: a missing kind is a compile error. */
+export type NodeVisitor<R> = { readonly [K in NodeKind]: (node: NodeOfKind<K>) => R };
+
+export function visitNode<R>(visitor: NodeVisitor<R>, node: GraphNode): R {
+  return (visitor[node.kind] as (n: GraphNode) => R)(node);
+}
+
+/** The role a node plays in describe(): Kafka Streams' Source / Processor / Sink. */
+export function nodeRole(node: GraphNode): 'Source' | 'Sink' | 'Processor' {
+  return node.kind === 'source' ? 'Source' : node.kind === 'sink' ? 'Sink' : 'Processor';
+}

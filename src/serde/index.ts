@@ -1,0 +1,1 @@
+export { Serdes, serdeFrom, serdeByName } from './serdes.js';

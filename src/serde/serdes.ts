@@ -1,0 +1,106 @@
+import type { Serde } from '../graph/serde-types.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
+
+/** Builds a Serde from two functions; null passes through both ways (tombstones). */
+export function serdeFrom<T>(
+  name: string,
+  serialize: (data: T, topic: string) => Buffer,
+  deserialize: (data: Buffer, topic: string) => T,
+): Serde<T | null> {
+  return {
+    name,
+    serialize: (topic, data) => (data === null || data === undefined ? null : serialize(data, topic)),
+    deserialize: (topic, data) => (data === null ? null : deserialize(data, topic)),
+  };
+}
+
+function checkLength(serde: string, data: Buffer, bytes: number, topic: string): void {
+  if (data.length !== bytes) {
+    throw new StreamwrightError(
+      'DESERIALIZATION',
+      `${serde} deserializer expects ${bytes} bytes but got ${data.length} on topic "${topic}". Check the serde configured for this topic.`,
+      { topic, expected: bytes, actual: data.length },
+    );
+  }
+}
+
+const stringSerde = serdeFrom<string>(
+  'String',
+  (s) => Buffer.from(s, 'utf8'),
+  (b) => b.toString('utf8'),
+);
+
+const bytesSerde = serdeFrom<Buffer>(
+  'Bytes',
+  (b) => b,
+  (b) => b,
+);
+
+const intSerde = serdeFrom<number>(
+  'Int',
+  (n) => {
+    const b = Buffer.allocUnsafe(4);
+    b.writeInt32BE(n | 0, 0);
+    return b;
+  },
+  (b, topic) => {
+    checkLength('Int', b, 4, topic);
+    return b.readInt32BE(0);
+  },
+);
+
+/** Kafka's LongSerde: 8 bytes big-endian. JS numbers are exact up to 2^53. */
+const longSerde = serdeFrom<number>(
+  'Long',
+  (n) => {
+    const b = Buffer.allocUnsafe(8);
+    b.writeBigInt64BE(BigInt(Math.trunc(n)), 0);
+    return b;
+  },
+  (b, topic) => {
+    checkLength('Long', b, 8, topic);
+    return b.readInt32BE(0) * 4294967296 + b.readUInt32BE(4);
+  },
+);
+
+const doubleSerde = serdeFrom<number>(
+  'Double',
+  (n) => {
+    const b = Buffer.allocUnsafe(8);
+    b.writeDoubleBE(n, 0);
+    return b;
+  },
+  (b, topic) => {
+    checkLength('Double', b, 8, topic);
+    return b.readDoubleBE(0);
+  },
+);
+
+function jsonSerde<T>(): Serde<T | null> {
+  return serdeFrom<T>(
+    'Json',
+    (v) => Buffer.from(JSON.stringify(v), 'utf8'),
+    (b) => JSON.parse(b.toString('utf8')) as T,
+  );
+}
+
+/** The built-in serdes, named as in Kafka's Serdes class. */
+export const Serdes = {
+  String: (): Serde<string | null> => stringSerde,
+  Bytes: (): Serde<Buffer | null> => bytesSerde,
+  Int: (): Serde<number | null> => intSerde,
+  Long: (): Serde<number | null> => longSerde,
+  Double: (): Serde<number | null> => doubleSerde,
+  Json: <T>(): Serde<T | null> => jsonSerde<T>(),
+  from: serdeFrom,
+} as const;
+
+/** Resolves a serde named in config ("String", "Json", ...), as `default.key.serde` allows. */
+export function serdeByName(name: string): Serde<unknown> {
+  const key = name.replace(/^(Serdes\.)?/, '').replace(/(Serde)?(\(\))?$/, '');
+  const factory = (Serdes as Record<string, unknown>)[key];
+  if (typeof factory !== 'function' || key === 'from') {
+    throw new StreamwrightError('CONFIG_INVALID', `Unknown serde "${name}". Use one of String, Json, Bytes, Int, Long, Double, or pass a Serde object.`, { serde: name });
+  }
+  return (factory as () => Serde<unknown>)();
+}
