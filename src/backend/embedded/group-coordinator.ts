@@ -1,0 +1,112 @@
+import type { TopicPartition } from '../backend-types.js';
+import { assignByPartition } from '../partition-assignor.js';
+import type { TopicRegistry } from './topic-registry.js';
+import type { WakeNotifier } from './wake-notifier.js';
+
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
+/** A subscribed consumer as the group sees it. */
+export interface GroupMember {
+  readonly memberId: string;
+  subscription: readonly string[] | RegExp;
+  /** The assignment the group wants this member to have. */
+  target: Map<string, TopicPartition>;
+}
+
+interface Group {
+  readonly members: Map<string, GroupMember>;
+  /** Which member currently owns (has been given, and not yet released) each partition. */
+  readonly owners: Map<string, string>;
+}
+
+function subscribes(m: GroupMember, topic: string): boolean {
+  const s = m.subscription;
+  if (s instanceof RegExp) {
+    s.lastIndex = 0;
+    return s.test(topic);
+  }
+  return s.includes(topic);
+}
+
+/**
+ * In-process consumer groups. On every membership or topic change the target assignment is
+ * recomputed with assignByPartition (per topic over the members subscribed to it). Members move
+ * toward it inside their own poll(): a member first releases (after its revoked callback) what it
+ * must give up; a partition is given to its new member only once the old owner released it.
+ */
+export class GroupCoordinator {
+  private readonly groups = new Map<string, Group>();
+  private readonly topics: TopicRegistry;
+  private readonly notifier: WakeNotifier;
+  private memberSeq = 0;
+
+  constructor(topics: TopicRegistry, notifier: WakeNotifier) {
+    this.topics = topics;
+    this.notifier = notifier;
+  }
+
+  newMemberId(clientId: string | undefined): string {
+    return `${clientId ?? 'consumer'}-${String(++this.memberSeq).padStart(6, '0')}`;
+  }
+
+  private group(groupId: string): Group {
+    let g = this.groups.get(groupId);
+    if (g === undefined) {
+      g = { members: new Map(), owners: new Map() };
+      this.groups.set(groupId, g);
+    }
+    return g;
+  }
+
+  join(groupId: string, member: GroupMember): void {
+    const g = this.group(groupId);
+    g.members.set(member.memberId, member);
+    this.rebalance(g);
+  }
+
+  leave(groupId: string, memberId: string): void {
+    const g = this.groups.get(groupId);
+    if (g === undefined) return;
+    g.members.delete(memberId);
+    for (const [k, owner] of g.owners) if (owner === memberId) g.owners.delete(k);
+    if (g.members.size === 0) this.groups.delete(groupId);
+    else this.rebalance(g);
+  }
+
+  /** Call after topics are created or deleted. */
+  rebalanceAll(): void {
+    for (const g of this.groups.values()) this.rebalance(g);
+  }
+
+  /** Takes ownership of a partition if nobody else holds it. */
+  claim(groupId: string, key: string, memberId: string): boolean {
+    const g = this.group(groupId);
+    const owner = g.owners.get(key);
+    if (owner !== undefined && owner !== memberId) return false;
+    g.owners.set(key, memberId);
+    return true;
+  }
+
+  release(groupId: string, key: string, memberId: string): void {
+    const g = this.groups.get(groupId);
+    if (g !== undefined && g.owners.get(key) === memberId) g.owners.delete(key);
+  }
+
+  private rebalance(g: Group): void {
+    const members = [...g.members.values()];
+    for (const m of members) m.target = new Map();
+    for (const t of this.topics.topics.values()) {
+      const ids = members.filter((m) => subscribes(m, t.name)).map((m) => m.memberId);
+      if (ids.length === 0) continue;
+      const tps: TopicPartition[] = [];
+      for (let p = 0; p < t.partitions; p++) tps.push({ topic: t.name, partition: p });
+      for (const [id, list] of assignByPartition(ids, tps)) {
+        const m = g.members.get(id)!;
+        for (const tp of list) m.target.set(tpKey(tp.topic, tp.partition), tp);
+      }
+    }
+    this.notifier.notify();
+  }
+}
