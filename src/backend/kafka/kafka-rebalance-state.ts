@@ -1,0 +1,85 @@
+import type { RebalanceListener, TopicPartition } from '../backend-types.js';
+import { tpKey } from './kafka-fetch-buffer.js';
+
+/**
+ * Rebalance bookkeeping for a group member. kafkajs tells us about rejoins (the join hook) and new
+ * assignments (GROUP_JOIN) from its own loop; we queue them here and poll() delivers them to the
+ * RebalanceListener in order: revoked (before JoinGroup goes out), then assigned.
+ */
+export class RebalanceState {
+  /** Partitions the runtime has been told it owns (assigned delivered, revoke not yet). */
+  readonly owned = new Map<string, TopicPartition>();
+  private revokePending: TopicPartition[] | undefined;
+  private revokeDone: (() => void) | undefined;
+  private assignPending: TopicPartition[] | undefined;
+
+  hasEvents(): boolean {
+    return this.revokePending !== undefined || this.assignPending !== undefined;
+  }
+
+  /** kafkajs got a new assignment (GROUP_JOIN). */
+  assigned(tps: TopicPartition[]): void {
+    this.assignPending = tps;
+  }
+
+  /**
+   * kafkajs is about to send JoinGroup. Returns a promise that resolves once poll() has run
+   * onPartitionsRevoked, or undefined when nothing is owned (nothing to revoke). An assignment the
+   * runtime has not seen yet is simply discarded.
+   */
+  prepareJoin(): Promise<void> | undefined {
+    this.assignPending = undefined;
+    if (this.owned.size === 0 && this.revokePending === undefined) return undefined;
+    if (this.revokePending === undefined) this.revokePending = [...this.owned.values()];
+    return new Promise<void>((resolve) => {
+      const prev = this.revokeDone;
+      this.revokeDone = () => {
+        prev?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Partitions were lost without a clean revoke (crash, session expiry, revoke timeout): stop
+   * treating them as owned now, so commits for them are refused; the revoke is still delivered. */
+  lose(): void {
+    if (this.owned.size > 0 && this.revokePending === undefined) this.revokePending = [...this.owned.values()];
+    this.owned.clear();
+  }
+
+  /** Releases a waiting JoinGroup (used on close). */
+  releaseJoin(): void {
+    const done = this.revokeDone;
+    this.revokeDone = undefined;
+    done?.();
+  }
+
+  /** Runs queued callbacks in order; called by poll() only. */
+  async deliver(listener: RebalanceListener, onAssigned: (tps: TopicPartition[]) => Promise<void>): Promise<void> {
+    const revoked = this.revokePending;
+    if (revoked !== undefined) {
+      this.revokePending = undefined;
+      try {
+        await listener.onPartitionsRevoked(revoked);
+      } finally {
+        this.owned.clear();
+        this.releaseJoin();
+      }
+    }
+    const assigned = this.assignPending;
+    if (assigned !== undefined) {
+      this.assignPending = undefined;
+      for (const tp of assigned) this.owned.set(tpKey(tp.topic, tp.partition), tp);
+      await onAssigned(assigned);
+      await listener.onPartitionsAssigned(assigned);
+    }
+  }
+}
+
+export function flattenAssignment(memberAssignment: Record<string, number[]>): TopicPartition[] {
+  const out: TopicPartition[] = [];
+  for (const topic of Object.keys(memberAssignment).sort()) {
+    for (const partition of [...memberAssignment[topic]].sort((a, b) => a - b)) out.push({ topic, partition });
+  }
+  return out;
+}
