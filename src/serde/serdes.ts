@@ -1,16 +1,16 @@
 import type { Serde } from '../graph/serde-types.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 
-/** Builds a Serde from two functions; null passes through both ways (tombstones). */
+/** Builds a Serde from two functions; null passes through both ways (tombstones), as in Kafka. */
 export function serdeFrom<T>(
   name: string,
   serialize: (data: T, topic: string) => Buffer,
   deserialize: (data: Buffer, topic: string) => T,
-): Serde<T | null> {
+): Serde<T> {
   return {
     name,
     serialize: (topic, data) => (data === null || data === undefined ? null : serialize(data, topic)),
-    deserialize: (topic, data) => (data === null ? null : deserialize(data, topic)),
+    deserialize: (topic, data) => (data === null ? (null as T) : deserialize(data, topic)),
   };
 }
 
@@ -76,7 +76,7 @@ const doubleSerde = serdeFrom<number>(
   },
 );
 
-function jsonSerde<T>(): Serde<T | null> {
+function jsonSerde<T>(): Serde<T> {
   return serdeFrom<T>(
     'Json',
     (v) => Buffer.from(JSON.stringify(v), 'utf8'),
@@ -86,12 +86,12 @@ function jsonSerde<T>(): Serde<T | null> {
 
 /** The built-in serdes, named as in Kafka's Serdes class. */
 export const Serdes = {
-  String: (): Serde<string | null> => stringSerde,
-  Bytes: (): Serde<Buffer | null> => bytesSerde,
-  Int: (): Serde<number | null> => intSerde,
-  Long: (): Serde<number | null> => longSerde,
-  Double: (): Serde<number | null> => doubleSerde,
-  Json: <T>(): Serde<T | null> => jsonSerde<T>(),
+  String: (): Serde<string> => stringSerde,
+  Bytes: (): Serde<Buffer> => bytesSerde,
+  Int: (): Serde<number> => intSerde,
+  Long: (): Serde<number> => longSerde,
+  Double: (): Serde<number> => doubleSerde,
+  Json: <T>(): Serde<T> => jsonSerde<T>(),
   from: serdeFrom,
 } as const;
 

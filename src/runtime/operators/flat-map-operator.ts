@@ -1,0 +1,24 @@
+import type { FlatMapNode } from '../../graph/nodes/flat-map-node.js';
+import { BaseOperator } from '../operator.js';
+import type { RecordBatch } from '../record-batch.js';
+
+export class FlatMapOperator extends BaseOperator {
+  constructor(private readonly node: FlatMapNode) {
+    super(node.name);
+  }
+
+  process(batch: RecordBatch): void {
+    const out = this.begin(batch);
+    const mapper = this.node.mapper;
+    const n = batch.length;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        for (const kv of mapper(batch.keys[i], batch.values[i])) out.pushFrom(batch, i, kv[0], kv[1]);
+      }
+    } catch (err) {
+      this.fail(batch, i, err);
+    }
+    this.emit();
+  }
+}

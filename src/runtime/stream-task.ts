@@ -1,0 +1,228 @@
+import type { FetchBatch, TopicPartitionOffset } from '../backend/backend-types.js';
+import type { Cancellable, PunctuationType, TimestampExtractor } from '../graph/processor-types.js';
+import type { Serde } from '../graph/serde-types.js';
+import type { Subtopology } from '../graph/subtopology.js';
+import type { Topology } from '../graph/topology.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { Operator } from './operator.js';
+import { createOperator } from './operator-factories.js';
+import { SourceOperator } from './operators/source-operator.js';
+import { PunctuationQueue } from './punctuation-queue.js';
+import type { RecordCollector } from './record-collector.js';
+import type { DeserializationHandler, TaskContext } from './task-context.js';
+
+export interface TaskOptions {
+  readonly applicationId: string;
+  readonly topology: Topology;
+  readonly subtopology: Subtopology;
+  readonly partition: number;
+  readonly collector: RecordCollector;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly defaultKeySerde: Serde<unknown> | undefined;
+  readonly defaultValueSerde: Serde<unknown> | undefined;
+  readonly deserializationHandler: DeserializationHandler;
+  readonly defaultTimestampExtractor?: TimestampExtractor;
+  readonly clock: () => number;
+  readonly partitionsFor: (topic: string) => number | undefined;
+  readonly stores?: ReadonlyMap<string, unknown>;
+}
+
+interface PartitionQueue {
+  readonly topic: string;
+  readonly source: SourceOperator;
+  readonly batches: FetchBatch[];
+  /** Index of the next record in batches[0]. */
+  pos: number;
+  /** Next offset to commit (last processed + 1); -1 before any record. */
+  committable: number;
+}
+
+/**
+ * Runs one sub-topology for one partition number (Kafka Streams' StreamTask). Fetched batches are
+ * queued per input partition and processed synchronously in timestamp order across partitions:
+ * the queue with the smallest head timestamp runs until its records pass the next queue's head.
+ */
+export class StreamTask implements TaskContext {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly partition: number;
+  readonly collector: RecordCollector;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly defaultKeySerde: Serde<unknown> | undefined;
+  readonly defaultValueSerde: Serde<unknown> | undefined;
+  readonly deserializationHandler: DeserializationHandler;
+  readonly defaultTimestampExtractor: TimestampExtractor | undefined;
+  private readonly operators: Operator[] = [];
+  private readonly sources: { op: SourceOperator; topics: Set<string>; pattern?: RegExp }[] = [];
+  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly streamPunctuations = new PunctuationQueue('STREAM_TIME');
+  private readonly wallPunctuations = new PunctuationQueue('WALL_CLOCK_TIME');
+  private time = -1;
+  private processedCounter: { value: number };
+
+  constructor(private readonly opts: TaskOptions) {
+    this.id = `${opts.subtopology.id}_${opts.partition}`;
+    this.applicationId = opts.applicationId;
+    this.partition = opts.partition;
+    this.collector = opts.collector;
+    this.metrics = opts.metrics;
+    this.logger = opts.logger;
+    this.defaultKeySerde = opts.defaultKeySerde;
+    this.defaultValueSerde = opts.defaultValueSerde;
+    this.deserializationHandler = opts.deserializationHandler;
+    this.defaultTimestampExtractor = opts.defaultTimestampExtractor;
+    this.processedCounter = opts.metrics.counter('process-total', { task: this.id });
+    this.build();
+  }
+
+  get taskId(): string {
+    return this.id;
+  }
+
+  private build(): void {
+    const { topology, subtopology } = this.opts;
+    const members = new Set(subtopology.nodes.map((n) => n.name));
+    const byName = new Map<string, Operator>();
+    for (const node of subtopology.nodes) {
+      const op = createOperator(node);
+      byName.set(node.name, op);
+      this.operators.push(op);
+      if (node.kind === 'source') {
+        const topics = new Set(node.topics.map((t) => this.resolveTopic(t, node.internal)));
+        this.sources.push({ op: op as SourceOperator, topics, pattern: node.pattern && new RegExp(node.pattern.source, node.pattern.flags.replace(/[gy]/g, '')) });
+      }
+    }
+    for (const node of subtopology.nodes) {
+      byName.get(node.name)!.children = topology.children(node.name).filter((c) => members.has(c)).map((c) => byName.get(c)!);
+    }
+    // Children before parents, so a processor may forward from init().
+    for (let i = this.operators.length - 1; i >= 0; i--) this.operators[i].init(this);
+  }
+
+  // TaskContext
+
+  streamTime(): number {
+    return this.time;
+  }
+
+  advanceStreamTime(timestamp: number): void {
+    if (timestamp > this.time) this.time = timestamp;
+  }
+
+  wallClockTime(): number {
+    return this.opts.clock();
+  }
+
+  schedule(node: string, intervalMs: number, type: PunctuationType, callback: (timestamp: number) => void): Cancellable {
+    if (!(intervalMs >= 1)) {
+      throw new StreamwrightError('PROCESSING', `Processor "${node}" scheduled a punctuation every ${intervalMs} ms; the interval must be at least 1 ms.`, { node });
+    }
+    return type === 'STREAM_TIME'
+      ? this.streamPunctuations.schedule(intervalMs, 0, callback)
+      : this.wallPunctuations.schedule(intervalMs, this.opts.clock() + intervalMs, callback);
+  }
+
+  getStateStore(name: string): unknown {
+    const store = this.opts.stores?.get(name);
+    if (store === undefined) throw new StreamwrightError('STATE_STORE', `Task ${this.id} has no state store "${name}".`, { task: this.id, store: name });
+    return store;
+  }
+
+  resolveTopic(name: string, internal: boolean): string {
+    return internal ? `${this.applicationId}-${name}` : name;
+  }
+
+  partitionsFor(topic: string): number | undefined {
+    return this.opts.partitionsFor(topic);
+  }
+
+  // Processing
+
+  /** Queues fetched records of one of this task's input partitions. */
+  addRecords(fb: FetchBatch): void {
+    if (fb.size === 0) return;
+    let q = this.queues.get(fb.topic);
+    if (!q) {
+      const source = this.sourceFor(fb.topic);
+      q = { topic: fb.topic, source, batches: [], pos: 0, committable: -1 };
+      this.queues.set(fb.topic, q);
+    }
+    q.batches.push(fb);
+  }
+
+  /** Number of records queued and not yet processed. */
+  buffered(): number {
+    let n = 0;
+    for (const q of this.queues.values()) for (let b = 0; b < q.batches.length; b++) n += q.batches[b].size - (b === 0 ? q.pos : 0);
+    return n;
+  }
+
+  /** Processes up to `maxRecords` queued records; returns how many it took. Synchronous. */
+  process(maxRecords = Number.POSITIVE_INFINITY): number {
+    let processed = 0;
+    while (processed < maxRecords) {
+      let best: PartitionQueue | undefined;
+      let bestTs = Number.POSITIVE_INFINITY;
+      let secondTs = Number.POSITIVE_INFINITY;
+      for (const q of this.queues.values()) {
+        if (q.batches.length === 0) continue;
+        const ts = q.batches[0].timestamps[q.pos];
+        if (best === undefined || ts < bestTs) {
+          secondTs = bestTs;
+          bestTs = ts;
+          best = q;
+        } else if (ts < secondTs) secondTs = ts;
+      }
+      if (best === undefined) break;
+      const fb = best.batches[0];
+      const start = best.pos;
+      const limit = Math.min(fb.size, start + (maxRecords - processed));
+      let end = start + 1;
+      while (end < limit && fb.timestamps[end] <= secondTs) end++;
+      best.source.ingest(fb, start, end);
+      best.committable = fb.offsets[end - 1] + 1;
+      processed += end - start;
+      if (end >= fb.size) {
+        best.batches.shift();
+        best.pos = 0;
+      } else best.pos = end;
+      this.streamPunctuations.mayPunctuate(this.time);
+    }
+    this.processedCounter.value += processed;
+    return processed;
+  }
+
+  /** Fires due wall-clock punctuations. */
+  punctuateWallClock(now = this.opts.clock()): boolean {
+    return this.wallPunctuations.mayPunctuate(now);
+  }
+
+  /** Offsets to commit: the next offset of every input partition that has made progress. */
+  committableOffsets(): TopicPartitionOffset[] {
+    const out: TopicPartitionOffset[] = [];
+    for (const q of this.queues.values()) if (q.committable >= 0) out.push({ topic: q.topic, partition: this.partition, offset: q.committable });
+    return out;
+  }
+
+  /** Drops queued records (after a failure, before re-reading from committed offsets). */
+  clearBuffers(): void {
+    for (const q of this.queues.values()) {
+      q.batches.length = 0;
+      q.pos = 0;
+    }
+  }
+
+  close(): void {
+    for (const op of this.operators) op.close();
+    this.queues.clear();
+  }
+
+  private sourceFor(topic: string): SourceOperator {
+    for (const s of this.sources) if (s.topics.has(topic) || (s.pattern !== undefined && s.pattern.test(topic))) return s.op;
+    throw new StreamwrightError('TOPOLOGY_INVALID', `Task ${this.id} received records of topic "${topic}", which none of its sources reads.`, { task: this.id, topic });
+  }
+}

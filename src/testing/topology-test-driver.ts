@@ -1,0 +1,149 @@
+import type { FetchBatch } from '../backend/backend-types.js';
+import type { Header } from '../graph/processor-types.js';
+import type { Deserializer, Serializer } from '../graph/serde-types.js';
+import type { Topology } from '../graph/topology.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
+import { silentLogger, type Logger } from '../runtime/logger.js';
+import { Metrics } from '../runtime/metrics.js';
+import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from '../runtime/streams-config.js';
+import { StreamTask } from '../runtime/stream-task.js';
+import { TestInputTopic, type InputTopicOptions } from './test-input-topic.js';
+import { TestOutputTopic } from './test-output-topic.js';
+import type { RawRecord } from './test-record.js';
+
+/**
+ * Runs a topology in-process, synchronously, with a virtual wall clock (Kafka Streams'
+ * TopologyTestDriver). Every piped record is processed, including through repartition topics,
+ * before pipeInput() returns. Same operators and tasks as the real runtime, one partition.
+ */
+export class TopologyTestDriver {
+  readonly config: StreamsConfig;
+  private readonly tasks: StreamTask[] = [];
+  private readonly outputs = new Map<string, RawRecord[]>();
+  private readonly offsets = new Map<string, number>();
+  private readonly pending: FetchBatch[] = [];
+  private readonly produced = new Set<string>();
+  private readonly metricsRegistry = new Metrics();
+  private wallClock: number;
+  private processing = false;
+  private closed = false;
+
+  constructor(
+    private readonly topology: Topology,
+    config: StreamsConfigInput = {},
+    initialWallClockTimeMs = 0,
+    logger: Logger = silentLogger,
+  ) {
+    this.config = resolveConfig({ 'application.id': 'topology-test-driver', ...config });
+    this.wallClock = initialWallClockTimeMs;
+    const collector = { send: this.capture.bind(this) };
+    for (const sub of topology.subtopologies) {
+      this.tasks.push(
+        new StreamTask({
+          applicationId: this.config.applicationId,
+          topology,
+          subtopology: sub,
+          partition: 0,
+          collector,
+          metrics: this.metricsRegistry,
+          logger,
+          defaultKeySerde: this.config.defaultKeySerde,
+          defaultValueSerde: this.config.defaultValueSerde,
+          defaultTimestampExtractor: this.config.defaultTimestampExtractor,
+          deserializationHandler: this.config.deserializationHandler,
+          clock: () => this.wallClock,
+          partitionsFor: () => 1,
+        }),
+      );
+    }
+    this.drain();
+  }
+
+  createInputTopic<K, V>(topic: string, keySerializer: Serializer<K>, valueSerializer: Serializer<V>, opts: InputTopicOptions = {}): TestInputTopic<K, V> {
+    if (!this.taskFor(topic)) {
+      throw new StreamwrightError('TOPIC_NOT_FOUND', `No source of this topology reads topic "${topic}". Source topics: ${this.sourceTopicList()}.`, { topic });
+    }
+    return new TestInputTopic(topic, keySerializer, valueSerializer, this.pipe.bind(this), opts.startTimestampMs ?? this.wallClock, opts.autoAdvanceMs ?? 0);
+  }
+
+  createOutputTopic<K, V>(topic: string, keyDeserializer: Deserializer<K>, valueDeserializer: Deserializer<V>): TestOutputTopic<K, V> {
+    return new TestOutputTopic(topic, keyDeserializer, valueDeserializer, this.queueOf(topic));
+  }
+
+  /** Topics the topology has written to so far. */
+  producedTopicNames(): string[] {
+    return [...this.produced];
+  }
+
+  /** Advances the virtual wall clock and fires due wall-clock punctuations. */
+  advanceWallClockTime(ms: number): void {
+    this.wallClock += ms;
+    for (const task of this.tasks) task.punctuateWallClock(this.wallClock);
+    this.drain();
+  }
+
+  metrics(): Metrics {
+    return this.metricsRegistry;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.tasks) t.close();
+  }
+
+  private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: readonly Header[] | undefined): void {
+    if (this.closed) throw new StreamwrightError('APP_STATE', 'The TopologyTestDriver is closed.');
+    this.pending.push(this.fetchBatchOf(topic, key, value, timestamp, headers));
+    this.drain();
+  }
+
+  private capture(topic: string, _partition: number | undefined, key: Buffer | null, value: Buffer | null, timestamp: number, headers: readonly Header[] | undefined): void {
+    this.produced.add(topic);
+    this.queueOf(topic).push({ key, value, timestamp, headers });
+    // Topics the topology also reads (repartition topics, or a user's loop through a topic) are fed back.
+    if (this.taskFor(topic)) this.pending.push(this.fetchBatchOf(topic, key, value, timestamp, headers));
+  }
+
+  private drain(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      for (let fb = this.pending.shift(); fb !== undefined; fb = this.pending.shift()) {
+        const task = this.taskFor(fb.topic)!;
+        task.addRecords(fb);
+        task.process();
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private fetchBatchOf(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: readonly Header[] | undefined): FetchBatch {
+    const offset = this.offsets.get(topic) ?? 0;
+    this.offsets.set(topic, offset + 1);
+    return { topic, partition: 0, size: 1, offsets: [offset], timestamps: [timestamp], keys: [key], values: [value], headers: [headers], highWatermark: offset + 1 };
+  }
+
+  private queueOf(topic: string): RawRecord[] {
+    let q = this.outputs.get(topic);
+    if (!q) this.outputs.set(topic, (q = []));
+    return q;
+  }
+
+  private taskFor(topic: string): StreamTask | undefined {
+    const app = this.config.applicationId;
+    for (let i = 0; i < this.topology.subtopologies.length; i++) {
+      const sub = this.topology.subtopologies[i];
+      if (sub.sourceTopics.includes(topic)) return this.tasks[i];
+      if (sub.internalSourceTopics.some((t) => `${app}-${t}` === topic)) return this.tasks[i];
+      if (sub.sourcePatterns.some((p) => new RegExp(p.source, p.flags.replace(/[gy]/g, '')).test(topic))) return this.tasks[i];
+    }
+    return undefined;
+  }
+
+  private sourceTopicList(): string {
+    const names = this.topology.subtopologies.flatMap((s) => [...s.sourceTopics, ...s.sourcePatterns.map((p) => `/${p.source}/`)]);
+    return names.length > 0 ? names.join(', ') : 'none';
+  }
+}
