@@ -202,7 +202,6 @@ export class PartitionLog {
               added += n;
               if (added >= max || last >= upTo) {
                 if (n > 0) next = cols.offsets[cols.offsets.length - 1] + 1;
-                if (added >= max) return next;
                 return next;
               }
               next = last + 1;
@@ -212,7 +211,9 @@ export class PartitionLog {
         }
         pos += rel;
       }
-      if (next < seg.nextOffset) break;
+      if (pos < seg.size) break; // stopped inside this segment
+      // Segment exhausted: offsets up to its end (and any compacted-away tail) are consumed.
+      if (next < seg.nextOffset) next = seg.nextOffset;
       si++;
     }
     return next;
