@@ -117,6 +117,17 @@ export class KafkaLogProducer implements LogProducer {
       if (!Number.isFinite(r.timestamp)) {
         throw new StreamwrightError('SERIALIZATION', `Record ${i} for topic ${r.topic} has timestamp ${r.timestamp}; timestamps are epoch milliseconds.`, { topic: r.topic });
       }
+      if (r.headers !== undefined) {
+        for (const h of r.headers) {
+          if (h.value === null) {
+            throw new StreamwrightError(
+              'SERIALIZATION',
+              `Record ${i} for ${r.topic}-${p} has header ${JSON.stringify(h.key)} with a null value, which kafkajs 2.2.4 cannot encode. Use an empty Buffer or drop the header.`,
+              { topic: r.topic, partition: p, header: h.key },
+            );
+          }
+        }
+      }
       perTopic.get(r.topic)!.push(toKafkaMessage(r, p));
       const key = `${r.topic}\u0000${p}`;
       touched.set(key, (touched.get(key) ?? 0) + 1);

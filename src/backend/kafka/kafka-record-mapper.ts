@@ -4,17 +4,17 @@ import type { Header, ProducerRecord } from '../backend-types.js';
 /** Our ordered header list -> kafkajs's header object (repeated keys become arrays). */
 export function toKafkaHeaders(headers: readonly Header[] | undefined): IHeaders | undefined {
   if (headers === undefined || headers.length === 0) return undefined;
-  // kafkajs's encoder writes a null header value as length -1 (Kafka's null), though its types omit null.
-  const out: Record<string, Buffer | null | (Buffer | null)[]> = {};
+  // Null header values are rejected before this point: kafkajs 2.2.4 cannot size them.
+  const out: Record<string, Buffer | Buffer[]> = {};
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i];
-    const v = h.value;
+    const v = h.value as Buffer;
     const prev = out[h.key];
     if (prev === undefined) out[h.key] = v;
     else if (Array.isArray(prev)) prev.push(v);
     else out[h.key] = [prev, v];
   }
-  return out as unknown as IHeaders;
+  return out;
 }
 
 /** kafkajs's decoded header object -> our ordered list; undefined when the record has none. */
