@@ -1,0 +1,79 @@
+import type { LogConsumer, LogProducer, ProducerRecord, TopicPartitionOffset } from '../backend/backend-types.js';
+
+/**
+ * The commit path as one unit: outputs, input offsets (and, with state, changelog records) become
+ * durable together. at_least_once: outputs are acknowledged before offsets are committed, so a
+ * crash can only repeat work. exactly_once_v2: everything goes through one transaction.
+ */
+export interface Committer {
+  readonly guarantee: 'at_least_once' | 'exactly_once_v2';
+  send(records: readonly ProducerRecord[]): Promise<void>;
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Throws away uncommitted work (exactly-once aborts the open transaction). */
+  abort(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class AtLeastOnceCommitter implements Committer {
+  readonly guarantee = 'at_least_once' as const;
+
+  constructor(
+    private readonly producer: LogProducer,
+    private readonly consumer: LogConsumer,
+  ) {}
+
+  async send(records: readonly ProducerRecord[]): Promise<void> {
+    if (records.length > 0) await this.producer.send(records);
+  }
+
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length > 0) await this.consumer.commit(offsets);
+  }
+
+  async abort(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}
+
+export class ExactlyOnceCommitter implements Committer {
+  readonly guarantee = 'exactly_once_v2' as const;
+  private inTransaction = false;
+
+  constructor(
+    private readonly producer: LogProducer,
+    private readonly groupId: string,
+  ) {}
+
+  async send(records: readonly ProducerRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.begin();
+    await this.producer.send(records);
+  }
+
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0 && !this.inTransaction) return;
+    await this.begin();
+    if (offsets.length > 0) await this.producer.sendOffsetsToTransaction(this.groupId, offsets);
+    await this.producer.commitTransaction();
+    this.inTransaction = false;
+  }
+
+  async abort(): Promise<void> {
+    if (!this.inTransaction) return;
+    this.inTransaction = false;
+    await this.producer.abortTransaction();
+  }
+
+  async close(): Promise<void> {
+    await this.abort().catch(() => undefined);
+    await this.producer.close();
+  }
+
+  private async begin(): Promise<void> {
+    if (this.inTransaction) return;
+    await this.producer.beginTransaction();
+    this.inTransaction = true;
+  }
+}

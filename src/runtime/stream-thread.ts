@@ -1,0 +1,205 @@
+import type { Backend, FetchBatch, LogConsumer, TopicPartition, TopicPartitionOffset } from '../backend/backend-types.js';
+import type { Subtopology } from '../graph/subtopology.js';
+import type { Topology } from '../graph/topology.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
+import { BufferingCollector } from './buffering-collector.js';
+import { AtLeastOnceCommitter, ExactlyOnceCommitter, type Committer } from './committer.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { StreamsConfig } from './streams-config.js';
+import { StreamTask } from './stream-task.js';
+import type { TopicPlan } from './topic-setup.js';
+
+export interface ThreadHooks {
+  onRebalanceStart(): void;
+  onRunning(): void;
+  onFatal(error: Error): void;
+  onTasksChanged(tasks: ReadonlyMap<string, StreamTask>): void;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/**
+ * The processing loop of one app instance (Kafka Streams' StreamThread): poll, hand batches to
+ * tasks, process them synchronously, send outputs, and commit every commit.interval.ms.
+ */
+export class StreamThread {
+  private readonly tasks = new Map<string, StreamTask>();
+  private readonly byPartition = new Map<string, StreamTask>();
+  private readonly collector = new BufferingCollector();
+  private consumer!: LogConsumer;
+  private committer!: Committer;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private lastCommit = Date.now();
+  private readonly subOfTopic: (topic: string) => Subtopology | undefined;
+
+  constructor(
+    private readonly id: number,
+    private readonly topology: Topology,
+    private readonly config: StreamsConfig,
+    private readonly backend: Backend,
+    private readonly plan: TopicPlan,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly hooks: ThreadHooks,
+  ) {
+    const app = config.applicationId;
+    const cache = new Map<string, Subtopology | undefined>();
+    this.subOfTopic = (topic) => {
+      if (!cache.has(topic)) {
+        cache.set(
+          topic,
+          topology.subtopologies.find(
+            (s) =>
+              s.sourceTopics.includes(topic) ||
+              s.internalSourceTopics.some((t) => `${app}-${t}` === topic) ||
+              s.sourcePatterns.some((p) => new RegExp(p.source, p.flags.replace(/[gy]/g, '')).test(topic)),
+          ),
+        );
+      }
+      return cache.get(topic);
+    };
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    const eos = config.processingGuarantee === 'exactly_once_v2';
+    this.consumer = this.backend.consumer({
+      groupId: config.applicationId,
+      clientId: `${config.clientId}-StreamThread-${this.id}-consumer`,
+      isolationLevel: eos ? 'read_committed' : 'read_uncommitted',
+      autoOffsetReset: config.autoOffsetReset,
+    });
+    const producer = this.backend.producer({
+      clientId: `${config.clientId}-StreamThread-${this.id}-producer`,
+      transactionalId: eos ? `${config.applicationId}-${config.clientId}-${this.id}` : undefined,
+    });
+    this.committer = eos ? new ExactlyOnceCommitter(producer, config.applicationId) : new AtLeastOnceCommitter(producer, this.consumer);
+    const patterns = this.topology.subtopologies.flatMap((s) => s.sourcePatterns);
+    const subscription =
+      patterns.length === 0
+        ? this.plan.sourceTopics
+        : new RegExp([...this.plan.sourceTopics.map((t) => `^${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), ...patterns.map((p) => p.source)].join('|'));
+    await this.consumer.subscribe(subscription, {
+      onPartitionsRevoked: (tps) => this.onRevoked(tps),
+      onPartitionsAssigned: (tps) => this.onAssigned(tps),
+    });
+    this.loop = this.run();
+  }
+
+  /** Stops after the current iteration, commits and closes. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+  }
+
+  /** Resolves when the loop ends (after stop() or a fatal error). */
+  done(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
+  taskMap(): ReadonlyMap<string, StreamTask> {
+    return this.tasks;
+  }
+
+  private async run(): Promise<void> {
+    let failure: Error | undefined;
+    try {
+      while (!this.stopping) await this.runOnce();
+      await this.commitAll();
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+      await this.committer.abort().catch(() => undefined);
+    }
+    for (const t of this.tasks.values()) t.close();
+    this.tasks.clear();
+    this.byPartition.clear();
+    await this.consumer.close().catch((e) => this.logger.warn(`Closing the consumer failed: ${e}`));
+    await this.committer.close().catch((e) => this.logger.warn(`Closing the producer failed: ${e}`));
+    if (failure) this.hooks.onFatal(failure);
+  }
+
+  private async runOnce(): Promise<void> {
+    const batches = await this.consumer.poll({ maxRecords: this.config.maxPollRecords, maxWaitMs: this.config.pollMs });
+    this.route(batches);
+    for (const task of this.tasks.values()) task.process();
+    const now = Date.now();
+    for (const task of this.tasks.values()) task.punctuateWallClock(now);
+    if (this.collector.size > 0) await this.committer.send(this.collector.drain());
+    if (now - this.lastCommit >= this.config.commitIntervalMs) await this.commitAll();
+  }
+
+  private route(batches: readonly FetchBatch[]): void {
+    for (const fb of batches) {
+      const task = this.byPartition.get(key(fb.topic, fb.partition));
+      if (!task) {
+        throw new StreamwrightError('APP_STATE', `Fetched records of ${fb.topic}-${fb.partition}, which no task of this instance owns.`, { topic: fb.topic, partition: fb.partition });
+      }
+      task.addRecords(fb);
+    }
+  }
+
+  /** Sends pending output, then commits every task's offsets as one unit. */
+  private async commitAll(tasks: Iterable<StreamTask> = this.tasks.values()): Promise<void> {
+    if (this.collector.size > 0) await this.committer.send(this.collector.drain());
+    const offsets: TopicPartitionOffset[] = [];
+    for (const t of tasks) offsets.push(...t.committableOffsets());
+    await this.committer.commit(offsets);
+    this.lastCommit = Date.now();
+  }
+
+  private async onRevoked(tps: readonly TopicPartition[]): Promise<void> {
+    this.hooks.onRebalanceStart();
+    const affected = new Set<StreamTask>();
+    for (const tp of tps) {
+      const t = this.byPartition.get(key(tp.topic, tp.partition));
+      if (t) affected.add(t);
+    }
+    if (affected.size === 0) return;
+    // Process what was fetched for these tasks, then commit before giving them up.
+    for (const t of affected) t.process();
+    await this.commitAll(this.tasks.values());
+    for (const t of affected) {
+      t.close();
+      this.tasks.delete(t.id);
+    }
+    for (const [k, t] of [...this.byPartition]) if (affected.has(t)) this.byPartition.delete(k);
+    this.hooks.onTasksChanged(this.tasks);
+  }
+
+  private onAssigned(tps: readonly TopicPartition[]): void {
+    for (const tp of tps) {
+      const sub = this.subOfTopic(tp.topic);
+      if (!sub) throw new StreamwrightError('APP_STATE', `Assigned ${tp.topic}-${tp.partition}, which no sub-topology reads.`, { topic: tp.topic });
+      const id = `${sub.id}_${tp.partition}`;
+      let task = this.tasks.get(id);
+      if (!task) {
+        task = this.newTask(sub, tp.partition);
+        this.tasks.set(id, task);
+      }
+      this.byPartition.set(key(tp.topic, tp.partition), task);
+    }
+    this.hooks.onTasksChanged(this.tasks);
+    this.hooks.onRunning();
+  }
+
+  private newTask(sub: Subtopology, partition: number): StreamTask {
+    const { config } = this;
+    return new StreamTask({
+      applicationId: config.applicationId,
+      topology: this.topology,
+      subtopology: sub,
+      partition,
+      collector: this.collector,
+      metrics: this.metrics,
+      logger: this.logger,
+      defaultKeySerde: config.defaultKeySerde,
+      defaultValueSerde: config.defaultValueSerde,
+      defaultTimestampExtractor: config.defaultTimestampExtractor,
+      deserializationHandler: config.deserializationHandler,
+      clock: Date.now,
+      partitionsFor: (topic) => this.plan.partitions.get(topic),
+    });
+  }
+}

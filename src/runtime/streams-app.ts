@@ -1,0 +1,178 @@
+import type { Backend } from '../backend/backend-types.js';
+import type { Topology } from '../graph/topology.js';
+import type { TopologyDescription } from '../graph/topology-description.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
+import { canTransition, type AppState, type StateListener, type UncaughtExceptionHandler } from './app-state.js';
+import { acquireBackend, type BackendLease } from './backend-resolver.js';
+import { consoleLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { StreamThread } from './stream-thread.js';
+import type { StreamTask } from './stream-task.js';
+import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './streams-config.js';
+import { checkSerdes } from './serde-check.js';
+import { setupTopics } from './topic-setup.js';
+
+export interface StreamsAppOptions {
+  /** Run on this backend instead of the one the config selects (several apps can share one). */
+  readonly backend?: Backend;
+  readonly logger?: Logger;
+}
+
+/**
+ * A running instance of a topology (Kafka Streams' KafkaStreams). Many apps can run side by side
+ * in one process, each started, stopped and described on its own; apps with the same
+ * application.id share work as members of one consumer group.
+ */
+export class StreamsApp {
+  readonly config: StreamsConfig;
+  private current: AppState = 'CREATED';
+  private readonly listeners: StateListener[] = [];
+  private handler: UncaughtExceptionHandler | undefined;
+  private readonly metricsRegistry = new Metrics();
+  private readonly logger: Logger;
+  private lease: BackendLease | undefined;
+  private thread: StreamThread | undefined;
+  private threadSeq = 0;
+  private closing: Promise<void> | undefined;
+  private tasks: ReadonlyMap<string, StreamTask> = new Map();
+  private readonly runningWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  constructor(
+    readonly topology: Topology,
+    config: StreamsConfigInput,
+    private readonly options: StreamsAppOptions = {},
+  ) {
+    this.config = resolveConfig(config);
+    this.logger = options.logger ?? consoleLogger(this.config.logLevel, this.config.applicationId);
+  }
+
+  get state(): AppState {
+    return this.current;
+  }
+
+  /** Called on every state change with (newState, oldState). */
+  onStateChange(listener: StateListener): this {
+    this.listeners.push(listener);
+    return this;
+  }
+
+  /** Decides what happens when processing fails: replace the thread (resume from the last
+   * commit) or shut this instance down (the default, as in Kafka Streams). */
+  setUncaughtExceptionHandler(handler: UncaughtExceptionHandler): this {
+    this.handler = handler;
+    return this;
+  }
+
+  /** Validates topics, creates internal topics, joins the group and starts processing. */
+  async start(): Promise<void> {
+    if (this.current !== 'CREATED') {
+      throw new StreamwrightError('APP_STATE', `start() can only be called once, on a CREATED app; this one is ${this.current}. Create a new StreamsApp to run again.`, { state: this.current });
+    }
+    checkSerdes(this.topology, this.config);
+    this.transition('REBALANCING');
+    try {
+      this.lease = this.options.backend ? { backend: this.options.backend, release: async () => undefined } : await acquireBackend(this.config);
+      await this.startThread();
+    } catch (err) {
+      this.transition('PENDING_ERROR');
+      this.transition('ERROR');
+      await this.lease?.release();
+      this.lease = undefined;
+      throw err;
+    }
+  }
+
+  /** Resolves once the app is RUNNING (has its partitions); rejects if it fails first. */
+  waitUntilRunning(timeoutMs = 30_000): Promise<void> {
+    if (this.current === 'RUNNING') return Promise.resolve();
+    if (this.current === 'ERROR' || this.current === 'NOT_RUNNING') return Promise.reject(new StreamwrightError('APP_STATE', `The app is ${this.current}.`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StreamwrightError('APP_STATE', `The app did not reach RUNNING within ${timeoutMs} ms (state ${this.current}).`)), timeoutMs);
+      this.runningWaiters.push({ resolve: () => (clearTimeout(timer), resolve()), reject: (e) => (clearTimeout(timer), reject(e)) });
+    });
+  }
+
+  /** Commits, closes tasks and leaves the group. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  describe(): TopologyDescription {
+    return this.topology.describe();
+  }
+
+  metrics(): Metrics {
+    return this.metricsRegistry;
+  }
+
+  /** Ids of the tasks this instance runs now, e.g. ["0_0", "0_1"]. */
+  activeTasks(): string[] {
+    return [...this.tasks.keys()].sort();
+  }
+
+  private async startThread(): Promise<void> {
+    const backend = this.lease!.backend;
+    const plan = await setupTopics(this.topology, backend.admin(), this.config.applicationId, { replicationFactor: this.config.replicationFactor, logger: this.logger });
+    const thread = new StreamThread(this.threadSeq++, this.topology, this.config, backend, plan, this.metricsRegistry, this.logger, {
+      onRebalanceStart: () => {
+        if (this.current === 'RUNNING') this.transition('REBALANCING');
+      },
+      onRunning: () => {
+        if (this.current === 'REBALANCING') this.transition('RUNNING');
+      },
+      onTasksChanged: (tasks) => (this.tasks = tasks),
+      onFatal: (err) => void this.onThreadFailure(err),
+    });
+    this.thread = thread;
+    await thread.start();
+  }
+
+  private async onThreadFailure(error: Error): Promise<void> {
+    this.thread = undefined;
+    if (this.closing) return;
+    const response = this.handler ? this.handler(error) : 'SHUTDOWN_CLIENT';
+    this.logger.error(`Processing failed: ${error.message}. Response: ${response}.`, { code: (error as StreamwrightError).code });
+    if (response === 'REPLACE_THREAD') {
+      try {
+        if (this.current === 'RUNNING') this.transition('REBALANCING');
+        await this.startThread();
+        return;
+      } catch (err) {
+        this.logger.error(`Replacing the stream thread failed: ${(err as Error).message}`);
+      }
+    }
+    this.transition('PENDING_ERROR');
+    this.transition('ERROR');
+    for (const w of this.runningWaiters.splice(0)) w.reject(error);
+    await this.lease?.release();
+    this.lease = undefined;
+  }
+
+  private async doClose(): Promise<void> {
+    if (this.current === 'NOT_RUNNING') return;
+    this.transition('PENDING_SHUTDOWN');
+    await this.thread?.stop();
+    this.thread = undefined;
+    await this.lease?.release();
+    this.lease = undefined;
+    this.tasks = new Map();
+    this.transition('NOT_RUNNING');
+    for (const w of this.runningWaiters.splice(0)) w.reject(new StreamwrightError('APP_STATE', 'The app was closed before it reached RUNNING.'));
+  }
+
+  private transition(next: AppState): void {
+    const prev = this.current;
+    if (prev === next && next !== 'REBALANCING') return;
+    if (!canTransition(prev, next)) return;
+    this.current = next;
+    if (next === 'RUNNING') for (const w of this.runningWaiters.splice(0)) w.resolve();
+    for (const l of this.listeners) {
+      try {
+        l(next, prev);
+      } catch (err) {
+        this.logger.warn(`A state listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+}

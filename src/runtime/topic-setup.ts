@@ -1,0 +1,108 @@
+import type { LogAdmin, TopicDescription } from '../backend/backend-types.js';
+import type { Topology } from '../graph/topology.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
+import type { Logger } from './logger.js';
+
+/** What the app learned about its topics before subscribing. */
+export interface TopicPlan {
+  /** Actual names of every topic the app reads (sources, matched patterns, repartition topics). */
+  readonly sourceTopics: readonly string[];
+  /** Partition counts of every topic the app reads or writes, by actual name. */
+  readonly partitions: ReadonlyMap<string, number>;
+}
+
+/**
+ * Checks that source and sink topics exist, creates the app's internal topics
+ * (`<application.id>-<name>`) with the partition count Kafka Streams would pick (the
+ * repartition() count, else the most partitions among the upstream sub-topology's sources),
+ * and returns the partition counts the runtime needs.
+ */
+export async function setupTopics(
+  topology: Topology,
+  admin: LogAdmin,
+  applicationId: string,
+  opts: { replicationFactor: number; logger: Logger },
+): Promise<TopicPlan> {
+  const existing = new Set(await admin.listTopics());
+  const partitions = new Map<string, number>();
+  const describe = async (names: string[]): Promise<void> => {
+    const todo = names.filter((n) => !partitions.has(n));
+    if (todo.length === 0) return;
+    for (const d of (await admin.describeTopics(todo)) as TopicDescription[]) partitions.set(d.name, d.partitions);
+  };
+  const missing = (topic: string, role: string): StreamwrightError =>
+    new StreamwrightError('TOPIC_NOT_FOUND', `${role} topic "${topic}" does not exist. Create it first, e.g. \`streamwright topics create ${topic} --partitions 1\`.`, { topic });
+
+  const external: string[] = [];
+  for (const sub of topology.subtopologies) {
+    for (const t of sub.sourceTopics) {
+      if (!existing.has(t)) throw missing(t, 'Source');
+      external.push(t);
+    }
+    for (const p of sub.sourcePatterns) {
+      const re = new RegExp(p.source, p.flags.replace(/[gy]/g, ''));
+      const matched = [...existing].filter((t) => re.test(t) && !t.startsWith(`${applicationId}-`));
+      if (matched.length === 0) {
+        throw new StreamwrightError('TOPIC_NOT_FOUND', `Source pattern /${p.source}/ matches no existing topic. Create a matching topic first, or check the pattern.`, { pattern: p.source });
+      }
+      external.push(...matched);
+    }
+    for (const t of sub.sinkTopics) {
+      const internal = topology.internalTopics.some((it) => it.name === t);
+      if (!internal && !existing.has(t)) throw missing(t, 'Sink');
+      if (!internal) external.push(t);
+    }
+  }
+  await describe([...new Set(external)]);
+
+  // Internal topics, in dependency order: a repartition topic's count depends on its writer's sources.
+  const internalCount = new Map<string, number>();
+  const countOf = (name: string, seen: Set<string>): number => {
+    const known = internalCount.get(name);
+    if (known !== undefined) return known;
+    const spec = topology.internalTopics.find((t) => t.name === name)!;
+    if (spec.partitions !== undefined) return spec.partitions;
+    if (seen.has(name)) throw new StreamwrightError('TOPOLOGY_INVALID', `Cannot size internal topic "${name}": its partition count depends on itself.`);
+    seen.add(name);
+    let max = 0;
+    for (const sub of topology.subtopologies.filter((s) => s.sinkTopics.includes(name))) {
+      for (const t of sub.sourceTopics) max = Math.max(max, partitions.get(t) ?? 1);
+      for (const t of sub.internalSourceTopics) max = Math.max(max, countOf(t, seen));
+      for (const p of sub.sourcePatterns) for (const [t, n] of partitions) if (new RegExp(p.source).test(t)) max = Math.max(max, n);
+    }
+    return Math.max(max, 1);
+  };
+  const specs = topology.internalTopics.map((spec) => {
+    const n = countOf(spec.name, new Set());
+    internalCount.set(spec.name, n);
+    return { spec, actual: `${applicationId}-${spec.name}`, partitions: n };
+  });
+  const toCreate = specs.filter((s) => !existing.has(s.actual));
+  if (toCreate.length > 0) {
+    opts.logger.info(`Creating internal topics: ${toCreate.map((s) => `${s.actual} (${s.partitions} partitions)`).join(', ')}`);
+    await admin.createTopics(
+      toCreate.map((s) => ({
+        name: s.actual,
+        partitions: s.partitions,
+        replicationFactor: opts.replicationFactor > 0 ? opts.replicationFactor : undefined,
+        config: s.spec.config,
+      })),
+      { ifNotExists: true },
+    );
+  }
+  await describe(specs.map((s) => s.actual));
+  for (const s of specs) {
+    const actual = partitions.get(s.actual);
+    if (actual !== undefined && actual !== s.partitions && s.spec.partitions !== undefined) {
+      throw new StreamwrightError('TOPOLOGY_INVALID', `Internal topic "${s.actual}" has ${actual} partitions but the topology needs ${s.partitions}. Delete it (streamwright topics delete ${s.actual}) or reset the application.`, { topic: s.actual });
+    }
+  }
+
+  const sourceTopics = new Set<string>();
+  for (const sub of topology.subtopologies) {
+    sub.sourceTopics.forEach((t) => sourceTopics.add(t));
+    sub.internalSourceTopics.forEach((t) => sourceTopics.add(`${applicationId}-${t}`));
+  }
+  for (const t of external) if (topology.subtopologies.some((s) => s.sourcePatterns.some((p) => new RegExp(p.source, p.flags.replace(/[gy]/g, '')).test(t)))) sourceTopics.add(t);
+  return { sourceTopics: [...sourceTopics], partitions };
+}
