@@ -24,6 +24,18 @@ function checkLength(serde: string, data: Buffer, bytes: number, topic: string):
   }
 }
 
+/** Kafka's Integer/Long serdes carry whole numbers; a JS number that does not fit would be silently
+ * truncated or wrapped by the byte writers, so it is refused instead. */
+function checkInteger(serde: string, n: number, min: number, maxExclusive: number, range: string, topic: string): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n >= maxExclusive) {
+    throw new StreamwrightError(
+      'SERIALIZATION',
+      `${serde} serializer got ${String(n)} for topic "${topic}", which is not a whole number in ${range}. Round the value first, or use Serdes.Double() / Serdes.Json() for it.`,
+      { topic, value: String(n) },
+    );
+  }
+}
+
 const stringSerde = serdeFrom<string>(
   'String',
   (s) => Buffer.from(s, 'utf8'),
@@ -38,9 +50,10 @@ const bytesSerde = serdeFrom<Buffer>(
 
 const intSerde = serdeFrom<number>(
   'Int',
-  (n) => {
+  (n, topic) => {
+    checkInteger('Int', n, -2147483648, 2147483648, '-2^31 .. 2^31-1', topic);
     const b = Buffer.allocUnsafe(4);
-    b.writeInt32BE(n | 0, 0);
+    b.writeInt32BE(n, 0);
     return b;
   },
   (b, topic) => {
@@ -52,9 +65,10 @@ const intSerde = serdeFrom<number>(
 /** Kafka's LongSerde: 8 bytes big-endian. JS numbers are exact up to 2^53. */
 const longSerde = serdeFrom<number>(
   'Long',
-  (n) => {
+  (n, topic) => {
+    checkInteger('Long', n, -9223372036854775808, 9223372036854775808, '-2^63 .. 2^63-1', topic);
     const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64BE(BigInt(Math.trunc(n)), 0);
+    b.writeBigInt64BE(BigInt(n), 0);
     return b;
   },
   (b, topic) => {
@@ -80,7 +94,18 @@ function jsonSerde<T>(): Serde<T> {
   return serdeFrom<T>(
     'Json',
     (v) => Buffer.from(JSON.stringify(v), 'utf8'),
-    (b) => JSON.parse(b.toString('utf8')) as T,
+    (b, topic) => {
+      try {
+        return JSON.parse(b.toString('utf8')) as T;
+      } catch (err) {
+        throw new StreamwrightError(
+          'DESERIALIZATION',
+          `Json deserializer got ${b.length} bytes that are not valid JSON on topic "${topic}": ${(err as Error).message}. Check the serde configured for this topic.`,
+          { topic },
+          { cause: err },
+        );
+      }
+    },
   );
 }
 
