@@ -16,6 +16,14 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+function fileAgeBase(p: string): number {
+  try {
+    return fs.statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 function lockedError(dir: string, pid: number | string): StreamwrightError {
   const lockPath = path.join(dir, LOCK_FILE);
   return new StreamwrightError(
@@ -64,8 +72,10 @@ export function acquireDataDirLock(dir: string): () => void {
       continue; // removed meanwhile; try again
     }
     const pid = Number(owner);
-    // A just-created lock may not have its pid written yet: treat an empty file as held.
-    if (owner === '' || (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid))) {
+    // A just-created lock may not have its pid written yet: an empty file is held unless it is old
+    // (then its creator died between creating and writing it).
+    const emptyAndFresh = owner === '' && Date.now() - fileAgeBase(lockPath) < 10_000;
+    if (emptyAndFresh || (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid))) {
       throw lockedError(dir, owner === '' ? 'unknown' : pid);
     }
     // Stale: left by a dead process (or by this pid in an earlier life). Take it over.
