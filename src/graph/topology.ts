@@ -23,6 +23,7 @@ export class Topology {
     this.internalTopics = Object.freeze([...internalTopics]);
     this.byName = new Map(nodes.map((n) => [n.name, n]));
     const children = new Map<string, string[]>(nodes.map((n) => [n.name, []]));
+    checkNamesAndParents(nodes, children);
     for (const n of nodes) for (const p of n.parents) children.get(p)!.push(n.name);
     this.childrenOf = children;
     this.validate();
@@ -91,5 +92,26 @@ export class Topology {
       state.set(name, 2);
     };
     for (const n of this.nodes) visit(n.name, []);
+  }
+}
+
+/** A graph handed straight to the constructor (not built by GraphBuilder) may name a node twice or
+ * point at a parent that is not there; say so instead of failing on a missing map entry. */
+function checkNamesAndParents(nodes: readonly GraphNode[], known: ReadonlyMap<string, unknown>): void {
+  if (known.size !== nodes.length) {
+    const seen = new Set<string>();
+    for (const n of nodes) {
+      if (seen.has(n.name)) {
+        throw new StreamwrightError('TOPOLOGY_DUPLICATE_NAME', `Processor name "${n.name}" is used twice in this topology. Give each node a unique name.`, { name: n.name });
+      }
+      seen.add(n.name);
+    }
+  }
+  for (const n of nodes) {
+    for (const parent of n.parents) {
+      if (!known.has(parent)) {
+        throw new StreamwrightError('TOPOLOGY_UNKNOWN_NODE', `Node "${n.name}" names an unknown parent "${parent}". Add the parent node to the topology first.`, { name: n.name, parent });
+      }
+    }
   }
 }
