@@ -187,6 +187,8 @@ export function repartitionThrough<K, V>(
 ): KStream<K, V> {
   const b = stream.builder;
   const topic = `${base}-repartition`;
+  // The name becomes part of a topic name: refuse it now rather than when the app creates the topic.
+  validateTopicName(topic);
   b.addInternalTopic({ name: topic, role: 'repartition', partitions, config: { 'cleanup.policy': 'delete' } });
   b.addNode({ kind: 'sink', name: `${topic}-sink`, parents: [stream.nodeName], stores: [], topic, keySerde, valueSerde, partitioner, internal: true });
   b.addNode({ kind: 'source', name: `${topic}-source`, parents: [], stores: [], topics: [topic], keySerde, valueSerde, internal: true });
