@@ -11,12 +11,16 @@ export class MapValuesOperator extends BaseOperator {
     const out = this.begin(batch);
     const mapper = this.node.mapper;
     const n = batch.length;
+    const keys = batch.keys;
+    const values = batch.values;
+    const mapped = out.values;
     let i = 0;
     try {
-      for (; i < n; i++) out.pushFrom(batch, i, batch.keys[i], mapper(batch.values[i], batch.keys[i]));
+      for (; i < n; i++) mapped[i] = mapper(values[i], keys[i]);
     } catch (err) {
       this.fail(batch, i, err);
     }
+    out.completeWithMetadataOf(batch, n);
     this.emit();
   }
 }

@@ -54,26 +54,49 @@ export class SourceOperator extends BaseOperator {
     const ctx = this.ctx;
     const extractor = this.extractor;
     const topic = fb.topic;
+    const keyDeserializer = this.keyDeserializer;
+    const valueDeserializer = this.valueDeserializer;
+    const fbKeys = fb.keys;
+    const fbValues = fb.values;
+    const fbTimestamps = fb.timestamps;
+    const outKeys = out.keys;
+    const outValues = out.values;
+    const outTimestamps = out.timestamps;
+    const outOffsets = out.offsets;
+    const outHeaders = out.headers;
+    // Without an extractor nothing reads stream time inside this loop, so it advances once at the end.
+    let maxTs = -1;
+    let n = 0;
     for (let i = start; i < end; i++) {
       let key: unknown;
       let value: unknown;
       try {
-        key = this.keyDeserializer.deserialize(topic, fb.keys[i]);
-        value = this.valueDeserializer.deserialize(topic, fb.values[i]);
+        key = keyDeserializer.deserialize(topic, fbKeys[i]);
+        value = valueDeserializer.deserialize(topic, fbValues[i]);
       } catch (err) {
         this.onDeserializationError(fb, i, err);
         continue;
       }
-      let ts = fb.timestamps[i];
-      if (extractor !== undefined) ts = extractor(key, value, ts, ctx.streamTime());
+      let ts = fbTimestamps[i];
+      if (extractor !== undefined) {
+        ts = extractor(key, value, ts, ctx.streamTime());
+        if (ts >= 0) ctx.advanceStreamTime(ts);
+      }
       if (!(ts >= 0)) {
         this.invalidTimestamps.value++;
         ctx.logger.warn(`Skipping record with invalid timestamp ${ts} from topic "${topic}", partition ${fb.partition}, offset ${fb.offsets[i]}.`);
         continue;
       }
-      ctx.advanceStreamTime(ts);
-      out.push(key, value, ts, fb.offsets[i], fb.headers[i]);
+      if (ts > maxTs) maxTs = ts;
+      outKeys[n] = key;
+      outValues[n] = value;
+      outTimestamps[n] = ts;
+      outOffsets[n] = fb.offsets[i];
+      outHeaders[n] = fb.headers[i];
+      n++;
     }
+    out.length = n;
+    if (maxTs >= 0) ctx.advanceStreamTime(maxTs);
     this.emit();
   }
 
