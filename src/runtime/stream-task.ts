@@ -1,6 +1,7 @@
 import type { FetchBatch, TopicPartitionOffset } from '../backend/backend-types.js';
 import type { Cancellable, PunctuationType, TimestampExtractor } from '../graph/processor-types.js';
 import type { Serde } from '../graph/serde-types.js';
+import type { GraphNode } from '../graph/graph-node.js';
 import type { Subtopology } from '../graph/subtopology.js';
 import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
@@ -63,6 +64,8 @@ export class StreamTask implements TaskContext {
   private readonly wallPunctuations = new PunctuationQueue('WALL_CLOCK_TIME');
   private time = -1;
   private processedCounter: { value: number };
+  /** Set when batching would reorder records that Kafka Streams processes depth-first (see needsRecordOrder). */
+  private recordAtATime = false;
 
   constructor(private readonly opts: TaskOptions) {
     this.id = `${opts.subtopology.id}_${opts.partition}`;
@@ -99,6 +102,7 @@ export class StreamTask implements TaskContext {
     for (const node of subtopology.nodes) {
       byName.get(node.name)!.children = topology.children(node.name).filter((c) => members.has(c)).map((c) => byName.get(c)!);
     }
+    this.recordAtATime = needsRecordOrder(subtopology.nodes);
     // Children before parents, so a processor may forward from init().
     for (let i = this.operators.length - 1; i >= 0; i--) this.operators[i].init(this);
   }
@@ -183,7 +187,8 @@ export class StreamTask implements TaskContext {
       const limit = Math.min(fb.size, start + (maxRecords - processed));
       let end = start + 1;
       while (end < limit && fb.timestamps[end] <= secondTs) end++;
-      best.source.ingest(fb, start, end);
+      if (this.recordAtATime) for (let j = start; j < end; j++) best.source.ingest(fb, j, j + 1);
+      else best.source.ingest(fb, start, end);
       best.committable = fb.offsets[end - 1] + 1;
       processed += end - start;
       if (end >= fb.size) {
@@ -225,4 +230,31 @@ export class StreamTask implements TaskContext {
     for (const s of this.sources) if (s.topics.has(topic) || (s.pattern !== undefined && s.pattern.test(topic))) return s.op;
     throw new StreamwrightError('TOPOLOGY_INVALID', `Task ${this.id} received records of topic "${topic}", which none of its sources reads.`, { task: this.id, topic });
   }
+}
+
+/**
+ * Kafka Streams takes each record through the whole sub-topology before the next one (depth first).
+ * Batches go breadth first: a parent hands its whole output batch to its first child, then to the
+ * next. That is the same thing unless paths that fork meet again, where batching would reorder
+ * records of one key: a node with several parents (merge), two sinks that may write the same topic,
+ * or a store used by two nodes. Such sub-topologies take one record at a time.
+ */
+export function needsRecordOrder(nodes: readonly GraphNode[]): boolean {
+  const sinkTopics = new Set<string>();
+  let sinks = 0;
+  let extractorSink = false;
+  const storeUsers = new Set<string>();
+  for (const n of nodes) {
+    if (n.parents.length > 1) return true;
+    for (const store of n.stores) {
+      if (storeUsers.has(store)) return true;
+      storeUsers.add(store);
+    }
+    if (n.kind !== 'sink') continue;
+    sinks++;
+    if (n.topic === undefined) extractorSink = true;
+    else if (sinkTopics.has(n.topic)) return true;
+    else sinkTopics.add(n.topic);
+  }
+  return extractorSink && sinks > 1;
 }
