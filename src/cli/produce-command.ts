@@ -1,0 +1,129 @@
+import { addAbortSignal } from 'node:stream';
+import type { LogProducer, ProducerRecord } from '../backend/backend-types.js';
+import { isStreamwrightError, StreamwrightError } from '../errors/streamwright-error.js';
+import { booleanOption, expectPositionals, intOption, stringOption, usageError } from './cli-args.js';
+import { withBackend } from './cli-backend.js';
+import type { CommandContext, CommandSpec } from './cli-command.js';
+import { note } from './cli-io.js';
+import { LineRecordEncoder } from './line-record-encoder.js';
+import { LineSplitter } from './line-splitter.js';
+
+const USAGE = 'streamwright produce TOPIC [--key-separator SEP] [--partition N] [--json] [--timestamp-field FIELD]';
+
+/** A send is at most this many records (a piped file is sent in batches, never one send per line). */
+export const MAX_BATCH_RECORDS = 1000;
+const MAX_BATCH_BYTES = 1 << 20;
+
+export const produceCommand: CommandSpec = {
+  path: ['produce'],
+  summary: 'Send stdin lines to a topic, one record per line.',
+  usage: USAGE,
+  details: `Reads lines from stdin until end of input (Ctrl-D) and sends each as a record. Lines are sent
+in batches: what one read of stdin returns, up to ${MAX_BATCH_RECORDS} records per send. The count of
+records produced is printed to stderr at the end.
+Arguments:
+  TOPIC                    An existing topic.
+Options:
+  --key-separator SEP      Split each line at the first SEP into key and value (e.g. ':').
+                           A line without SEP is an error. Without this flag keys are null.
+  --partition N            Send every record to partition N (default: Kafka's partitioner,
+                           murmur2 of the key, spreading null keys).
+  --json                   Require each value to be valid JSON; a bad line is reported by number.
+  --timestamp-field FIELD  With --json: take each record's timestamp from this top-level field
+                           (epoch milliseconds or an ISO-8601 string). Default: the current time.
+If a line is rejected, every earlier line has been produced and nothing from that line on is sent;
+the error says how many records were produced. Ctrl-C sends the complete lines read so far and stops.`,
+  options: {
+    'key-separator': { type: 'string' },
+    partition: { type: 'string' },
+    json: { type: 'boolean' },
+    'timestamp-field': { type: 'string' },
+  },
+  run: produce,
+};
+
+async function produce(ctx: CommandContext): Promise<number> {
+  const [topic] = expectPositionals(ctx.positionals, ['topic'], USAGE);
+  const keySeparator = stringOption(ctx.values, 'key-separator');
+  if (keySeparator === '') throw usageError('--key-separator must not be empty.', USAGE);
+  const partition = intOption(ctx.values, 'partition', 0, USAGE);
+  const json = booleanOption(ctx.values, 'json');
+  const timestampField = stringOption(ctx.values, 'timestamp-field');
+  if (timestampField !== undefined && !json) throw usageError('--timestamp-field needs --json: timestamps are read from JSON values.', USAGE);
+  const encoder = new LineRecordEncoder({ topic, partition, keySeparator, json, timestampField });
+
+  const { produced, stopped } = await withBackend(ctx.global, ctx.io.stderr, async ({ backend }) => {
+    const admin = backend.admin();
+    try {
+      const [d] = await admin.describeTopics([topic]);
+      if (partition !== undefined && partition >= d.partitions) {
+        throw new StreamwrightError('PARTITION_NOT_FOUND', `Topic "${topic}" has ${d.partitions} partition${d.partitions === 1 ? '' : 's'} (0..${d.partitions - 1}); --partition ${partition} does not exist. Pick one of those or omit --partition.`, { topic, partition, partitions: d.partitions });
+      }
+    } finally {
+      await admin.close();
+    }
+    const producer = backend.producer({ clientId: 'streamwright-cli-producer' });
+    try {
+      return await pump(ctx, producer, encoder);
+    } finally {
+      await producer.close();
+    }
+  });
+  note(ctx.io, `${stopped ? 'Stopped by signal; produced' : 'Produced'} ${produced} record${produced === 1 ? '' : 's'} to topic "${topic}".`);
+  return 0;
+}
+
+/**
+ * Reads stdin chunk by chunk, encodes complete lines and sends them in batches. Per line only the
+ * record itself is allocated; the only awaits are one send per batch.
+ */
+async function pump(ctx: CommandContext, producer: LogProducer, encoder: LineRecordEncoder): Promise<{ produced: number; stopped: boolean }> {
+  const splitter = new LineSplitter();
+  const state = { batch: [] as ProducerRecord[], bytes: 0, produced: 0, lineNo: 0 };
+  const flush = async (): Promise<void> => {
+    if (state.batch.length === 0) return;
+    const records = state.batch;
+    state.batch = [];
+    state.bytes = 0;
+    await producer.send(records);
+    state.produced += records.length;
+  };
+  /** Encodes lines into the batch, sending whenever it is full; a bad line sends what came before, then throws. */
+  const addLines = async (lines: readonly string[], now: number): Promise<void> => {
+    for (let i = 0; i < lines.length; i++) {
+      const lineNo = ++state.lineNo;
+      let record: ProducerRecord;
+      try {
+        record = encoder.encode(lines[i], lineNo, now);
+      } catch (e) {
+        await flush();
+        throw withProgress(e, lineNo, state.produced);
+      }
+      state.batch.push(record);
+      state.bytes += lines[i].length;
+      if (state.batch.length >= MAX_BATCH_RECORDS || state.bytes >= MAX_BATCH_BYTES) await flush();
+    }
+    await flush();
+  };
+
+  const signal = ctx.io.signal;
+  if (signal?.aborted) return { produced: 0, stopped: true };
+  const input = signal ? addAbortSignal(signal, ctx.io.stdin) : ctx.io.stdin;
+  try {
+    for await (const chunk of input) await addLines(splitter.push(chunk as Buffer | string), Date.now());
+  } catch (e) {
+    if (!(signal?.aborted && (e as Error).name === 'AbortError')) throw e;
+    await flush();
+    if (splitter.hasPartial) note(ctx.io, 'The unfinished last line (no newline yet) was not sent.');
+    return { produced: state.produced, stopped: true };
+  }
+  const last = splitter.end();
+  if (last !== undefined) await addLines([last], Date.now());
+  return { produced: state.produced, stopped: false };
+}
+
+function withProgress(e: unknown, lineNo: number, produced: number): unknown {
+  if (!isStreamwrightError(e)) return e;
+  const done = lineNo === 1 ? 'Nothing was sent.' : `Lines 1-${lineNo - 1} were produced (${produced} record${produced === 1 ? '' : 's'}); nothing from line ${lineNo} on was sent.`;
+  return new StreamwrightError(e.code, `${e.message} ${done}`, { ...e.details, produced });
+}
