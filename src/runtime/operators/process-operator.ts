@@ -63,6 +63,7 @@ export class ProcessOperator extends BaseOperator implements ProcessorContext<un
         processor.process(record);
       }
     } catch (err) {
+      this.out.clear(); // what the failed record forwarded must not leak into the next batch
       throw processingError(this.name, batch, i, err);
     } finally {
       this.input = undefined;
@@ -111,7 +112,12 @@ export class ProcessOperator extends BaseOperator implements ProcessorContext<un
     return this.ctx.schedule(this.name, intervalMs, type, (ts) => {
       this.out.topic = '';
       this.out.partition = -1;
-      callback(ts);
+      try {
+        callback(ts);
+      } catch (err) {
+        this.out.clear();
+        throw punctuationError(this.name, type, ts, err);
+      }
       this.flushPending();
     });
   }
@@ -133,4 +139,15 @@ export class ProcessOperator extends BaseOperator implements ProcessorContext<un
     }
     out.clear();
   }
+}
+
+function punctuationError(node: string, type: PunctuationType, timestamp: number, err: unknown): StreamwrightError {
+  if (err instanceof StreamwrightError && err.details.node !== undefined) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return new StreamwrightError(
+    'PROCESSING',
+    `Processor "${node}" failed in its ${type} punctuation at ${timestamp}: ${msg}. Fix the punctuator; it runs outside any record, so no topic/offset applies.`,
+    { node, punctuation: type, timestamp },
+    { cause: err },
+  );
 }
