@@ -114,6 +114,12 @@ export class TopologyTestDriver {
         task.addRecords(fb);
         task.process();
       }
+    } catch (err) {
+      // As in Kafka's TopologyTestDriver, the record that failed is consumed: without this it would
+      // stay queued and every later pipeInput() would fail on it again.
+      for (const t of this.tasks) t.clearBuffers();
+      this.pending.length = 0;
+      throw err;
     } finally {
       this.processing = false;
     }
