@@ -1,0 +1,51 @@
+/**
+ * Approximate heap bytes of a cached JS value, for the cache byte budget
+ * (statestore.cache.max.bytes). Cheap and bounded: walks at most a few levels and a sample of
+ * an object's fields, extrapolating the rest. Not exact, but monotone enough to bound memory.
+ */
+const ENTRY_OVERHEAD = 64;
+const MAX_DEPTH = 3;
+const MAX_FIELDS = 32;
+
+export function approxSize(v: unknown, depth = 0): number {
+  switch (typeof v) {
+    case 'string':
+      return 16 + 2 * v.length;
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return 8;
+    case 'bigint':
+      return 16;
+    case 'object': {
+      if (v === null) return 8;
+      if (Buffer.isBuffer(v) || v instanceof Uint8Array) return 48 + v.byteLength;
+      if (depth >= MAX_DEPTH) return 64;
+      if (Array.isArray(v)) {
+        const n = v.length;
+        let s = 0;
+        const m = n < MAX_FIELDS ? n : MAX_FIELDS;
+        for (let i = 0; i < m; i++) s += approxSize(v[i], depth + 1);
+        return 32 + 8 * n + (m === 0 ? 0 : (s * n) / m);
+      }
+      let s = 0;
+      let seen = 0;
+      let total = 0;
+      for (const k in v as Record<string, unknown>) {
+        total++;
+        if (seen < MAX_FIELDS) {
+          seen++;
+          s += 16 + 2 * k.length + approxSize((v as Record<string, unknown>)[k], depth + 1);
+        }
+      }
+      return 32 + (seen === 0 ? 0 : (s * total) / seen);
+    }
+    default:
+      return 16;
+  }
+}
+
+/** Bytes one cache entry costs: key + value + bookkeeping. */
+export function entrySize(key: unknown, value: unknown): number {
+  return ENTRY_OVERHEAD + approxSize(key) + approxSize(value);
+}
