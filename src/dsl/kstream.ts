@@ -17,6 +17,8 @@ import { validateTopicName } from '../graph/topic-name.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import { BranchedKStream } from './branched-kstream.js';
 import type { Named, ProcessOptions, Produced, Repartitioned } from './dsl-options.js';
+import { KGroupedStream } from './kgrouped-stream.js';
+import type { Grouped } from './materialized.js';
 
 /** What a KStream knows about the records it carries. */
 export interface StreamState {
@@ -137,6 +139,17 @@ export class KStream<K, V> {
     const keySerde = (options.keySerde as Serde<unknown> | undefined) ?? this.state.keySerde;
     const valueSerde = (options.valueSerde as Serde<unknown> | undefined) ?? this.state.valueSerde;
     return repartitionThrough<K, V>(this as unknown as KStream<unknown, unknown>, base, keySerde, valueSerde, options.numberOfPartitions, options.partitioner as Repartitioned<unknown, unknown>['partitioner']);
+  }
+
+  /** Groups by the current key; aggregating repartitions first if the key was changed upstream. */
+  groupByKey(grouped: Grouped<K, V> = {}): KGroupedStream<K, V> {
+    return new KGroupedStream<K, V>(this, grouped);
+  }
+
+  /** Groups by a new key (always repartitions before aggregating). */
+  groupBy<KR>(selector: KeySelector<K, V, KR>, grouped: Grouped<KR, V> = {}): KGroupedStream<KR, V> {
+    const rekeyed = this.selectKey(selector, grouped.name === undefined ? undefined : { name: `${grouped.name}-select` });
+    return new KGroupedStream<KR, V>(rekeyed, grouped);
   }
 
   /** Runs a custom Processor (Kafka Streams' process()); it forwards through ctx.forward(). */

@@ -5,6 +5,8 @@ import { validateTopicName } from '../graph/topic-name.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import type { Consumed } from './dsl-options.js';
 import { KStream } from './kstream.js';
+import { KTable } from './ktable.js';
+import { addStore, type Materialized } from './materialized.js';
 
 /** Entry point of the DSL (Kafka Streams' StreamsBuilder): define streams, then build() the topology. */
 export class StreamsBuilder {
@@ -35,6 +37,22 @@ export class StreamsBuilder {
       internal: false,
     });
     return new KStream<K, V>(this.graph, name, { keySerde, valueSerde, repartitionRequired: false });
+  }
+
+  /**
+   * A table of a topic's latest value per key (Kafka Streams' builder.table()): null values delete.
+   * Materialized in a store named `<topic>-STATE-STORE-<n>` unless Materialized names one.
+   */
+  table<K = string | null, V = string | null>(topic: string, consumed: Consumed<K, V> = {}, materialized?: Materialized<K, V>): KTable<K, V> {
+    const stream = this.stream<K, V>(topic, consumed);
+    const store = addStore(this.graph, 'keyValue', materialized as Materialized<unknown, unknown>, {
+      prefix: `${topic}-`,
+      keySerde: consumed.keySerde as Serde<unknown> | undefined,
+      valueSerde: consumed.valueSerde as Serde<unknown> | undefined,
+    });
+    const name = this.graph.newName('KTABLE-SOURCE-');
+    this.graph.addNode({ kind: 'tableSource', name, parents: [stream.nodeName], stores: [store.name], store: store.name });
+    return new KTable<K, V>(this.graph, name, { keySerde: store.keySerde, valueSerde: store.valueSerde, storeName: store.name });
   }
 
   /** Validates and freezes the topology. */

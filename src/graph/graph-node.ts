@@ -1,3 +1,13 @@
+import type { AggregateNode } from './nodes/aggregate-node.js';
+import type { SessionAggregateNode } from './nodes/session-aggregate-node.js';
+import type { SuppressNode } from './nodes/suppress-node.js';
+import type { TableAggregateNode } from './nodes/table-aggregate-node.js';
+import type { TableFilterNode } from './nodes/table-filter-node.js';
+import type { TableGroupByNode } from './nodes/table-group-by-node.js';
+import type { TableMapValuesNode } from './nodes/table-map-values-node.js';
+import type { TableSourceNode } from './nodes/table-source-node.js';
+import type { ToStreamNode } from './nodes/to-stream-node.js';
+import type { WindowAggregateNode } from './nodes/window-aggregate-node.js';
 import type { BranchNode } from './nodes/branch-node.js';
 import type { FilterNode } from './nodes/filter-node.js';
 import type { FlatMapNode } from './nodes/flat-map-node.js';
@@ -29,7 +39,17 @@ export type GraphNode =
   | BranchNode
   | PassthroughNode
   | MergeNode
-  | ProcessNode;
+  | ProcessNode
+  | AggregateNode
+  | WindowAggregateNode
+  | SessionAggregateNode
+  | TableSourceNode
+  | TableFilterNode
+  | TableMapValuesNode
+  | ToStreamNode
+  | TableGroupByNode
+  | TableAggregateNode
+  | SuppressNode;
 
 export type NodeKind = GraphNode['kind'];
 

@@ -79,3 +79,21 @@ export interface SerdePair {
   readonly keySerde?: Serde<unknown>;
   readonly valueSerde?: Serde<unknown>;
 }
+
+/** A key with the window it belongs to (Kafka Streams' Windowed<K>); `end` is exclusive. */
+export interface Windowed<K> {
+  readonly key: K;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What flows between KTable operators: the new and the previous value of a key (null: none). */
+export interface Change<V> {
+  readonly newValue: V | null;
+  readonly oldValue: V | null;
+}
+
+export type Initializer<VA> = () => VA;
+export type Aggregator<K, V, VA> = (key: K, value: V, aggregate: VA) => VA;
+export type Reducer<V> = (aggregate: V, value: V) => V;
+export type Merger<K, VA> = (key: K, aggregate1: VA, aggregate2: VA) => VA;

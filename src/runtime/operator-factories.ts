@@ -1,5 +1,6 @@
 import type { GraphNode, NodeOfKind, NodeKind } from '../graph/graph-node.js';
 import type { Operator } from './operator.js';
+import { AggregateOperator } from './operators/aggregate-operator.js';
 import { BranchOperator } from './operators/branch-operator.js';
 import { FilterOperator } from './operators/filter-operator.js';
 import { FlatMapOperator } from './operators/flat-map-operator.js';
@@ -10,8 +11,17 @@ import { PassthroughOperator } from './operators/passthrough-operator.js';
 import { PeekOperator } from './operators/peek-operator.js';
 import { ProcessOperator } from './operators/process-operator.js';
 import { SelectKeyOperator } from './operators/select-key-operator.js';
+import { SessionAggregateOperator } from './operators/session-aggregate-operator.js';
 import { SinkOperator } from './operators/sink-operator.js';
 import { SourceOperator } from './operators/source-operator.js';
+import { SuppressOperator } from './operators/suppress-operator.js';
+import { TableAggregateOperator } from './operators/table-aggregate-operator.js';
+import { TableFilterOperator } from './operators/table-filter-operator.js';
+import { TableGroupByOperator } from './operators/table-group-by-operator.js';
+import { TableMapValuesOperator } from './operators/table-map-values-operator.js';
+import { TableSourceOperator } from './operators/table-source-operator.js';
+import { ToStreamOperator } from './operators/to-stream-operator.js';
+import { WindowAggregateOperator } from './operators/window-aggregate-operator.js';
 
 type Factories = { readonly [K in NodeKind]: (node: NodeOfKind<K>) => Operator };
 
@@ -31,6 +41,16 @@ export const operatorFactories: Factories = {
   passthrough: (n) => new PassthroughOperator(n.name),
   merge: (n) => new PassthroughOperator(n.name),
   process: (n) => new ProcessOperator(n),
+  aggregate: (n) => new AggregateOperator(n),
+  windowAggregate: (n) => new WindowAggregateOperator(n),
+  sessionAggregate: (n) => new SessionAggregateOperator(n),
+  tableSource: (n) => new TableSourceOperator(n),
+  tableFilter: (n) => new TableFilterOperator(n),
+  tableMapValues: (n) => new TableMapValuesOperator(n),
+  toStream: (n) => new ToStreamOperator(n.name),
+  tableGroupBy: (n) => new TableGroupByOperator(n),
+  tableAggregate: (n) => new TableAggregateOperator(n),
+  suppress: (n) => new SuppressOperator(n),
 };
 
 export function createOperator(node: GraphNode): Operator {

@@ -1,1 +1,2 @@
 export { Serdes, serdeFrom, serdeByName } from './serdes.js';
+export { WindowedSerdes, changeSerde } from './windowed-serdes.js';

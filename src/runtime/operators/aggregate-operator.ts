@@ -1,0 +1,30 @@
+import type { AggregateNode } from '../../graph/nodes/aggregate-node.js';
+import type { KeyValueStore } from '../../state/store-types.js';
+import type { RecordBatch } from '../record-batch.js';
+import type { TaskContext } from '../task-context.js';
+import { ChangeForwarder } from './change-forwarder.js';
+
+/** KGroupedStream aggregate/count/reduce: read-modify-write of the key's aggregate in the store;
+ * updates reach downstream through the store's cache (merged per key between commits). */
+export class AggregateOperator extends ChangeForwarder {
+  private store!: KeyValueStore<unknown, unknown>;
+
+  constructor(private readonly node: AggregateNode) {
+    super(node.name);
+  }
+
+  override init(ctx: TaskContext): void {
+    super.init(ctx);
+    this.store = ctx.getStateStore(this.node.store) as KeyValueStore<unknown, unknown>;
+    this.store.setFlushListener((k, n, o, ts) => this.forwardChange(k, n, o, ts), true);
+  }
+
+  protected processOne(batch: RecordBatch, i: number): void {
+    const key = batch.keys[i];
+    const value = batch.values[i];
+    if (key === null || key === undefined || value === null || value === undefined) return this.skipNull();
+    const old = this.store.get(key);
+    const agg = this.node.aggregator(key, value, old === undefined ? this.node.initializer() : old);
+    this.store.put(key, agg, batch.timestamps[i]);
+  }
+}

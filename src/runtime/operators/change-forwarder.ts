@@ -1,0 +1,41 @@
+import type { Change } from '../../graph/processor-types.js';
+import { BaseOperator } from '../operator.js';
+import type { RecordBatch } from '../record-batch.js';
+
+/**
+ * Base of operators that emit table updates (Change values), often from a store's flush
+ * listener: during process() the updates join the output batch; at a commit-time flush they are
+ * forwarded at once.
+ */
+export abstract class ChangeForwarder extends BaseOperator {
+  private inProcess = false;
+  protected droppedNull!: { value: number };
+
+  protected forwardChange(key: unknown, newValue: unknown, oldValue: unknown, timestamp: number): void {
+    const change: Change<unknown> = { newValue: newValue === undefined ? null : newValue, oldValue: oldValue === undefined ? null : oldValue };
+    this.out.push(key, change, timestamp, -1, undefined);
+    if (!this.inProcess) this.emit();
+  }
+
+  process(batch: RecordBatch): void {
+    this.begin(batch);
+    this.inProcess = true;
+    let i = 0;
+    try {
+      for (const n = batch.length; i < n; i++) this.processOne(batch, i);
+    } catch (err) {
+      this.fail(batch, i, err);
+    } finally {
+      this.inProcess = false;
+    }
+    this.emit();
+  }
+
+  /** Counts a record skipped for a null key or value, as Kafka Streams does. */
+  protected skipNull(): void {
+    this.droppedNull ??= this.ctx.metrics.counter('dropped-records-total', { task: this.ctx.taskId, node: this.name, reason: 'null-key-or-value' });
+    this.droppedNull.value++;
+  }
+
+  protected abstract processOne(batch: RecordBatch, i: number): void;
+}

@@ -1,0 +1,29 @@
+import type { TableSourceNode } from '../../graph/nodes/table-source-node.js';
+import type { KeyValueStore } from '../../state/store-types.js';
+import type { RecordBatch } from '../record-batch.js';
+import type { TaskContext } from '../task-context.js';
+import { ChangeForwarder } from './change-forwarder.js';
+
+/** builder.table(): upserts (null value = delete) into the table's store; emits Change updates. */
+export class TableSourceOperator extends ChangeForwarder {
+  private store!: KeyValueStore<unknown, unknown>;
+
+  constructor(private readonly node: TableSourceNode) {
+    super(node.name);
+  }
+
+  override init(ctx: TaskContext): void {
+    super.init(ctx);
+    this.store = ctx.getStateStore(this.node.store) as KeyValueStore<unknown, unknown>;
+    this.store.setFlushListener((k, n, o, ts) => this.forwardChange(k, n, o, ts), true);
+  }
+
+  protected processOne(batch: RecordBatch, i: number): void {
+    const key = batch.keys[i];
+    if (key === null || key === undefined) return this.skipNull();
+    const value = batch.values[i];
+    if (value === null || value === undefined) {
+      if (this.store.get(key) !== undefined) this.store.delete(key, batch.timestamps[i]);
+    } else this.store.put(key, value, batch.timestamps[i]);
+  }
+}

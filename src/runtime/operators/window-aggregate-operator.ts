@@ -1,0 +1,65 @@
+import type { WindowAggregateNode } from '../../graph/nodes/window-aggregate-node.js';
+import type { Windowed } from '../../graph/processor-types.js';
+import type { TimeWindowSpec } from '../../graph/window-spec.js';
+import type { WindowStore } from '../../state/store-types.js';
+import { StreamwrightError } from '../../errors/streamwright-error.js';
+import type { RecordBatch } from '../record-batch.js';
+import type { TaskContext } from '../task-context.js';
+import { ChangeForwarder } from './change-forwarder.js';
+
+/**
+ * Tumbling and hopping window aggregation (Kafka Streams' KStreamWindowAggregate). A record
+ * updates every window containing its timestamp that is still open: a window is closed once
+ * stream time passes its end plus the grace period; records for closed windows are dropped and
+ * counted (dropped-records-total, reason "late").
+ */
+export class WindowAggregateOperator extends ChangeForwarder {
+  private store!: WindowStore<unknown, unknown>;
+  private observedStreamTime = -1;
+  private late!: { value: number };
+  private readonly spec: TimeWindowSpec;
+
+  constructor(private readonly node: WindowAggregateNode) {
+    super(node.name);
+    if (node.windows.type !== 'time') {
+      throw new StreamwrightError('TOPOLOGY_INVALID', `Window aggregation "${node.name}" has ${node.windows.type} windows; this operator handles time windows.`);
+    }
+    this.spec = node.windows;
+  }
+
+  override init(ctx: TaskContext): void {
+    super.init(ctx);
+    this.store = ctx.getStateStore(this.node.store) as WindowStore<unknown, unknown>;
+    this.store.setFlushListener((w, n, o, ts) => this.forwardChange(w, n, o, ts), true);
+    this.late = ctx.metrics.counter('dropped-records-total', { task: ctx.taskId, node: this.name, reason: 'late' });
+  }
+
+  protected processOne(batch: RecordBatch, i: number): void {
+    const key = batch.keys[i];
+    const value = batch.values[i];
+    if (key === null || key === undefined || value === null || value === undefined) return this.skipNull();
+    const ts = batch.timestamps[i];
+    if (ts > this.observedStreamTime) this.observedStreamTime = ts;
+    const { sizeMs, advanceMs, graceMs } = this.spec;
+    const closeTime = this.observedStreamTime - graceMs;
+    let dropped = false;
+    // Oldest window first, as Kafka Streams' TimeWindows.windowsFor() enumerates them.
+    let first = Math.max(0, ts - sizeMs + advanceMs);
+    first -= first % advanceMs;
+    for (let start = first; start <= ts; start += advanceMs) {
+      if (start + sizeMs <= closeTime) {
+        dropped = true;
+        continue;
+      }
+      const old = this.store.fetch(key, start);
+      this.store.put(key, this.node.aggregator(key, value, old === undefined ? this.node.initializer() : old), start, ts);
+    }
+    if (dropped) {
+      this.late.value++;
+      this.ctx.logger.debug(`Skipping a record for an expired window in "${this.name}"`, { topic: batch.topic, partition: batch.partition, offset: batch.offsets[i], timestamp: ts, streamTime: this.observedStreamTime });
+    }
+    this.store.expire(this.observedStreamTime);
+  }
+}
+
+export type { Windowed };
