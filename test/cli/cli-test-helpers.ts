@@ -14,13 +14,18 @@ export function tempDir(prefix = 'sw-cli-'): string {
 /** A Writable that keeps everything written, optionally calling `onWrite` after each chunk. */
 export class CaptureStream extends Writable {
   text = '';
-  onWrite: ((chunk: string) => void) | undefined;
+  /** Awaited before a write is acknowledged; with a small highWaterMark the writer waits for it ('drain'). */
+  gate: ((chunk: string) => Promise<void>) | undefined;
+
+  constructor(opts: { highWaterMark?: number } = {}) {
+    super({ highWaterMark: opts.highWaterMark });
+  }
 
   override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     const s = chunk.toString();
     this.text += s;
-    this.onWrite?.(s);
-    cb();
+    if (this.gate) this.gate(s).then(() => cb(), cb);
+    else cb();
   }
 
   lines(): string[] {
