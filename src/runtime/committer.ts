@@ -1,4 +1,18 @@
 import type { LogConsumer, LogProducer, ProducerRecord, TopicPartitionOffset } from '../backend/backend-types.js';
+import { isStreamwrightError } from '../errors/streamwright-error.js';
+
+/** Kafka group errors that mean "this member no longer owns (all of) these partitions". */
+const MIGRATED_KAFKA_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
+
+/**
+ * True when an offset commit failed because a rebalance moved (or is moving) the partitions away,
+ * Kafka Streams' TaskMigratedException: the new owner resumes from the last committed offset.
+ */
+export function isTaskMigrated(err: unknown): boolean {
+  if (!isStreamwrightError(err, 'BACKEND')) return false;
+  const type = err.details.kafkaError;
+  return (typeof type === 'string' && MIGRATED_KAFKA_ERRORS.has(type)) || /^Commit refused for .* not assigned to this member/.test(err.message);
+}
 
 /**
  * The commit path as one unit: outputs, input offsets (and, with state, changelog records) become
@@ -20,6 +34,8 @@ export class AtLeastOnceCommitter implements Committer {
   constructor(
     private readonly producer: LogProducer,
     private readonly consumer: LogConsumer,
+    /** Told when a commit was refused because a rebalance moved the partitions (not fatal). */
+    private readonly onMigrated: (err: Error) => void = () => undefined,
   ) {}
 
   async send(records: readonly ProducerRecord[]): Promise<void> {
@@ -27,7 +43,15 @@ export class AtLeastOnceCommitter implements Committer {
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    if (offsets.length > 0) await this.consumer.commit(offsets);
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commit(offsets);
+    } catch (err) {
+      // Outputs are already acknowledged: skipping this commit can only make the partitions' next
+      // owner repeat work since the last commit, never lose it (Kafka Streams: TaskMigratedException).
+      if (!isTaskMigrated(err)) throw err;
+      this.onMigrated(err as Error);
+    }
   }
 
   async abort(): Promise<void> {}

@@ -75,7 +75,7 @@ export class StreamThread {
       clientId: `${config.clientId}-StreamThread-${this.id}-producer`,
       transactionalId: eos ? `${config.applicationId}-${config.clientId}-${this.id}` : undefined,
     });
-    this.committer = eos ? new ExactlyOnceCommitter(producer, config.applicationId) : new AtLeastOnceCommitter(producer, this.consumer);
+    this.committer = eos ? new ExactlyOnceCommitter(producer, config.applicationId) : new AtLeastOnceCommitter(producer, this.consumer, (e) => this.logger.warn(`Offset commit skipped, a rebalance moved the partitions (their new owner repeats the work since the last commit): ${e.message}`));
     const patterns = this.topology.subtopologies.flatMap((s) => s.sourcePatterns);
     const subscription =
       patterns.length === 0
