@@ -36,8 +36,9 @@ export function parseCommandArgs(argv: readonly string[], options: OptionSpecs, 
     const { values, positionals } = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...options }, strict: true, allowPositionals: true });
     return { values: values as OptionValues, positionals };
   } catch (e) {
-    const message = e instanceof Error ? e.message.replace(/\s*To specify a positional argument.*$/s, '') : String(e);
-    throw usageError(message.endsWith('.') ? message : `${message}.`, usage);
+    // Node's parseArgs messages, on one line, without its hints about '--' and '--flag=-value' spelling.
+    const message = (e instanceof Error ? e.message : String(e)).replace(/\s*To specify (a positional argument|an option argument).*$/s, '').replace(/\s*\n\s*/g, ' ').trim();
+    throw usageError(/[.?!]$/.test(message) ? message : `${message}.`, usage);
   }
 }
 
