@@ -29,7 +29,7 @@ export function taskFor(topology: Topology, opts: Partial<TaskOptions> & { sub?:
   const metrics = opts.metrics ?? new Metrics();
   const clock = { now: 0 };
   const task = new StreamTask({
-    applicationId: 'app',
+    applicationId: opts.applicationId ?? 'app',
     topology,
     subtopology: topology.subtopologies[opts.sub ?? 0],
     partition: opts.partition ?? 0,
