@@ -56,10 +56,12 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   async open(ctx: StoreContext): Promise<void> {
     const layer = new ChangeLoggingLayer(this.engineFor(ctx), this.logging);
     layer.bind(ctx);
-    await layer.engine.open();
+    // Bound before awaiting the engine: an in-memory store is usable as soon as open() is called,
+    // which the synchronous TopologyTestDriver relies on.
     this.ctx = ctx;
     this.topic = ctx.changelogTopic ?? `${ctx.applicationId}-${this.name}-changelog`;
     this.layer = layer;
+    await layer.engine.open();
   }
 
   /** The open layer, or STATE_STORE when used outside open()..close(). */

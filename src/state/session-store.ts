@@ -1,0 +1,104 @@
+import { StreamwrightError } from '../errors/streamwright-error.js';
+import { sessionKeyBytes, splitSessionKey } from './key-codec.js';
+import { validateSessionOptions } from './store-options.js';
+import type { CacheFlushListener, KeyValueEntry, ReadOnlySessionStore, SessionStore, StoreBuildOptions, StoreContext, Windowed } from './store-types.js';
+import { lowerBound } from './timed-slots.js';
+import { TimedStoreCore, type TimedKeyLayout } from './timed-store-core.js';
+
+/** Session changelog/LevelDB key (Kafka's SessionKeySchema): serialized key + 8-byte end + 8-byte start. */
+const sessionLayout: TimedKeyLayout = {
+  kind: 'session',
+  encode: (keyBytes, start, end) => sessionKeyBytes(keyBytes, start, end),
+  decode: (store, b, where) => splitSessionKey(store, b, where),
+};
+
+/** Session store: a session of `key` is identified by [start, end]; sessions are listed by end, then start. */
+export class SessionWindowStore<K, V> implements SessionStore<K, V> {
+  readonly name: string;
+  readonly persistent: boolean;
+  readonly retentionMs: number;
+  readonly core: TimedStoreCore<K, V>;
+
+  constructor(opts: StoreBuildOptions<K, V>) {
+    const { retentionMs } = validateSessionOptions(opts);
+    this.name = opts.name;
+    this.persistent = opts.persistent;
+    this.retentionMs = retentionMs;
+    this.core = new TimedStoreCore<K, V>({ ...opts, retentionMs, layout: sessionLayout });
+  }
+
+  open(ctx: StoreContext): Promise<void> {
+    return this.core.open(ctx);
+  }
+
+  findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): KeyValueEntry<Windowed<K>, V>[] {
+    const slots = this.core.slotsOf(key);
+    const out: KeyValueEntry<Windowed<K>, V>[] = [];
+    if (slots === undefined) return out;
+    for (let i = lowerBound(slots, -Infinity, earliestSessionEndTime); i < slots.length; i++) {
+      const s = slots[i];
+      if (s.start <= latestSessionStartTime && s.value !== undefined) out.push({ key: { key: s.owner.key, start: s.start, end: s.end }, value: s.value });
+    }
+    return out;
+  }
+
+  private checkSession(session: Windowed<K>, op: string): void {
+    if (session === null || typeof session !== 'object') {
+      throw new StreamwrightError('STATE_STORE', `Session store "${this.name}": ${op} needs a session { key, start, end }, got ${String(session)}.`, { store: this.name });
+    }
+  }
+
+  put(session: Windowed<K>, value: V, timestamp?: number): void {
+    this.checkSession(session, 'put');
+    this.core.put(session.key, session.start, session.end, value ?? undefined, timestamp ?? Date.now());
+  }
+
+  remove(session: Windowed<K>, timestamp?: number): void {
+    this.checkSession(session, 'remove');
+    this.core.put(session.key, session.start, session.end, undefined, timestamp ?? Date.now());
+  }
+
+  expire(streamTime: number): void {
+    this.core.expire(streamTime);
+  }
+
+  setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
+    this.core.setFlushListener(listener, sendOldValues);
+  }
+
+  flush(): Promise<void> {
+    return this.core.flush();
+  }
+
+  restore(key: Buffer, value: Buffer | null): void {
+    this.core.restore(key, value);
+  }
+
+  restoreBatchDone(): Promise<void> {
+    return this.core.restoreBatchDone();
+  }
+
+  restoreDone(): Promise<void> {
+    return this.core.restoreBatchDone();
+  }
+
+  readOnly(): ReadOnlySessionStore<K, V> {
+    return {
+      fetch: async (key) => this.findSessions(key, -Infinity, Infinity),
+      findSessions: async (key, earliestEnd, latestStart) => this.findSessions(key, earliestEnd, latestStart),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.core.close();
+  }
+
+  destroy(): Promise<void> {
+    return this.core.destroy();
+  }
+}
+
+/** Builds a session store (LevelDB-mirrored when persistent). CONFIG_INVALID for a bad retention. */
+export function createSessionStore<K, V>(opts: StoreBuildOptions<K, V>): SessionStore<K, V> {
+  return new SessionWindowStore(opts);
+}

@@ -1,0 +1,108 @@
+/**
+ * In-memory layout of window and session stores: per key, its windows (slots) sorted by
+ * (end, start), which for fixed-size windows is start order; and an expiry index that buckets
+ * slots by end time so expire() touches only buckets with something to drop.
+ */
+export interface TimedSlot<K, V> {
+  readonly owner: KeySlots<K, V>;
+  readonly start: number;
+  readonly end: number;
+  /** Current value; undefined = deleted (kept until flushed). */
+  value: V | undefined;
+  dirty: boolean;
+  /** Value at the last flush (old value for the listener); undefined = absent. */
+  flushed: V | undefined;
+  timestamp: number;
+  size: number;
+}
+
+export interface KeySlots<K, V> {
+  /** Id in the store's key map: the key itself when primitive, else its bytes as latin1. */
+  readonly id: string | number | boolean | bigint;
+  readonly key: K;
+  readonly keyBytes: Buffer;
+  readonly slots: TimedSlot<K, V>[];
+}
+
+function before(aEnd: number, aStart: number, bEnd: number, bStart: number): boolean {
+  return aEnd < bEnd || (aEnd === bEnd && aStart < bStart);
+}
+
+/** Index of the first slot not before (end, start). */
+export function lowerBound<K, V>(slots: readonly TimedSlot<K, V>[], start: number, end: number): number {
+  let lo = 0;
+  let hi = slots.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const s = slots[mid];
+    if (before(s.end, s.start, end, start)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function findSlot<K, V>(ks: KeySlots<K, V>, start: number, end: number): TimedSlot<K, V> | undefined {
+  const i = lowerBound(ks.slots, start, end);
+  const s = ks.slots[i];
+  return s !== undefined && s.start === start && s.end === end ? s : undefined;
+}
+
+export function insertSlot<K, V>(ks: KeySlots<K, V>, slot: TimedSlot<K, V>): void {
+  ks.slots.splice(lowerBound(ks.slots, slot.start, slot.end), 0, slot);
+}
+
+export function removeSlot<K, V>(slot: TimedSlot<K, V>): void {
+  const slots = slot.owner.slots;
+  const i = lowerBound(slots, slot.start, slot.end);
+  if (slots[i] === slot) slots.splice(i, 1);
+}
+
+interface Bucket<K, V> {
+  readonly slots: Set<TimedSlot<K, V>>;
+  minEnd: number;
+}
+
+/** Slots bucketed by floor(end / bucketMs); each bucket knows its smallest end. */
+export class ExpiryIndex<K, V> {
+  private readonly buckets = new Map<number, Bucket<K, V>>();
+
+  constructor(private readonly bucketMs: number) {}
+
+  add(slot: TimedSlot<K, V>): void {
+    const id = Math.floor(slot.end / this.bucketMs);
+    let b = this.buckets.get(id);
+    if (b === undefined) this.buckets.set(id, (b = { slots: new Set(), minEnd: slot.end }));
+    b.slots.add(slot);
+    if (slot.end < b.minEnd) b.minEnd = slot.end;
+  }
+
+  remove(slot: TimedSlot<K, V>): void {
+    const id = Math.floor(slot.end / this.bucketMs);
+    const b = this.buckets.get(id);
+    if (b === undefined) return;
+    b.slots.delete(slot);
+    if (b.slots.size === 0) this.buckets.delete(id);
+  }
+
+  /** Removes and returns the slots with end <= cutoff. */
+  takeExpired(cutoff: number): TimedSlot<K, V>[] {
+    const out: TimedSlot<K, V>[] = [];
+    for (const [id, b] of this.buckets) {
+      if (b.minEnd > cutoff) continue;
+      let min = Infinity;
+      for (const s of b.slots) {
+        if (s.end <= cutoff) {
+          out.push(s);
+          b.slots.delete(s);
+        } else if (s.end < min) min = s.end;
+      }
+      if (b.slots.size === 0) this.buckets.delete(id);
+      else b.minEnd = min;
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.buckets.clear();
+  }
+}
