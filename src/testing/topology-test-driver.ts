@@ -7,6 +7,8 @@ import { silentLogger, type Logger } from '../runtime/logger.js';
 import { Metrics } from '../runtime/metrics.js';
 import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from '../runtime/streams-config.js';
 import { StreamTask } from '../runtime/stream-task.js';
+import { createTaskStores, storeContextFor } from '../runtime/task-stores.js';
+import type { KeyValueStore, SessionStore, StoreLifecycle, WindowStore } from '../state/store-types.js';
 import { TestInputTopic, type InputTopicOptions } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
 import type { RawRecord } from './test-record.js';
@@ -27,6 +29,8 @@ export class TopologyTestDriver {
   private wallClock: number;
   private processing = false;
   private closed = false;
+  private readonly stores = new Map<string, StoreLifecycle>();
+  private storeFailure: unknown;
 
   constructor(
     private readonly topology: Topology,
@@ -38,8 +42,30 @@ export class TopologyTestDriver {
     this.wallClock = initialWallClockTimeMs;
     const collector = { send: this.capture.bind(this) };
     for (const sub of topology.subtopologies) {
+      // Every store runs in memory with the record cache off, so each update is visible at once
+      // (Kafka's driver flushes after every record to the same effect).
+      const env = {
+        applicationId: this.config.applicationId,
+        taskId: `${sub.id}_0`,
+        partition: 0,
+        appStateDir: '',
+        metrics: this.metricsRegistry,
+        logger,
+        collector,
+        cacheMaxBytes: 0,
+        forceInMemory: true,
+        defaultKeySerde: this.config.defaultKeySerde,
+        defaultValueSerde: this.config.defaultValueSerde,
+      };
+      const stores = createTaskStores(topology, sub, env);
+      for (const [name, store] of stores) {
+        // In-memory stores are usable as soon as open() is called; a failure surfaces on the next pipe.
+        store.open(storeContextFor(topology.store(name)!, env)).catch((err: unknown) => (this.storeFailure = err));
+        this.stores.set(name, store);
+      }
       this.tasks.push(
         new StreamTask({
+          stores,
           applicationId: this.config.applicationId,
           topology,
           subtopology: sub,
@@ -86,14 +112,37 @@ export class TopologyTestDriver {
     return this.metricsRegistry;
   }
 
+  /** A key-value store of the topology, for assertions (Kafka's getKeyValueStore). */
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+    return this.store(name, 'keyValue') as KeyValueStore<K, V>;
+  }
+
+  getWindowStore<K, V>(name: string): WindowStore<K, V> {
+    return this.store(name, 'window') as WindowStore<K, V>;
+  }
+
+  getSessionStore<K, V>(name: string): SessionStore<K, V> {
+    return this.store(name, 'session') as SessionStore<K, V>;
+  }
+
+  private store(name: string, type: 'keyValue' | 'window' | 'session'): StoreLifecycle {
+    const spec = this.topology.store(name);
+    const store = this.stores.get(name);
+    if (!spec || !store) throw new StreamwrightError('STATE_STORE', `No state store "${name}" in this topology. Stores: ${this.topology.stores.map((s) => s.name).join(', ') || 'none'}.`, { store: name });
+    if (spec.type !== type) throw new StreamwrightError('STATE_STORE', `State store "${name}" is a ${spec.type} store, not a ${type} store.`, { store: name });
+    return store;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.tasks) t.close();
+    for (const s of this.stores.values()) void s.close().catch(() => undefined);
   }
 
   private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: readonly Header[] | undefined): void {
     if (this.closed) throw new StreamwrightError('APP_STATE', 'The TopologyTestDriver is closed.');
+    if (this.storeFailure) throw this.storeFailure;
     this.pending.push(this.fetchBatchOf(topic, key, value, timestamp, headers));
     this.drain();
   }

@@ -47,6 +47,15 @@ export class SourceOperator extends BaseOperator {
 
   /** Feeds records [start, end) of a fetched batch through the sub-topology. */
   ingest(fb: FetchBatch, start: number, end: number): void {
+    this.decode(fb, start, end);
+    this.emit();
+  }
+
+  /**
+   * First half of ingest(): deserializes and timestamps records [start, end) into the output
+   * batch without sending them, so the task can prefetch state for their keys, then call emitDecoded().
+   */
+  decode(fb: FetchBatch, start: number, end: number): RecordBatch {
     const out = this.out;
     out.clear();
     out.topic = fb.topic;
@@ -97,6 +106,11 @@ export class SourceOperator extends BaseOperator {
     }
     out.length = n;
     if (maxTs >= 0) ctx.advanceStreamTime(maxTs);
+    return out;
+  }
+
+  /** Second half of ingest(): sends what decode() produced downstream. */
+  emitDecoded(): void {
     this.emit();
   }
 
