@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/dsl/streams-builder.js';
 import { isStreamwrightError } from '../../../src/errors/streamwright-error.js';
+import type { ProcessorContext } from '../../../src/graph/processor-types.js';
 import { Serdes } from '../../../src/serde/serdes.js';
 import { needsRecordOrder } from '../../../src/runtime/stream-task.js';
 import { decode, fetchBatch, taskFor } from './task-harness.js';
@@ -135,5 +136,21 @@ describe('StreamTask keeps Kafka’s depth-first order where paths meet again', 
     expect(needsRecordOrder(withExtractor.build().nodes)).toBe(false);
     t.to('y', ints); // an extractor may pick "y" too
     expect(needsRecordOrder(withExtractor.build().nodes)).toBe(true);
+  });
+});
+
+describe('StreamTask stream time seen by a custom Processor', () => {
+  it('currentStreamTimeMs() is the largest timestamp up to the current record, even inside one fetched batch', () => {
+    const b = new StreamsBuilder();
+    const seen: number[] = [];
+    b.stream<string, number>('in', ints).process(() => {
+      let ctx!: ProcessorContext<unknown, unknown>;
+      return { init: (c) => void (ctx = c), process: () => void seen.push(ctx.currentStreamTimeMs()) };
+    });
+    const { task } = taskFor(b.build());
+    task.addRecords(fetchBatch('in', 0, 0, [['k', 1, 10], ['k', 2, 50], ['k', 3, 20], ['k', 4, 60]], S, I));
+    task.process();
+    // Kafka: stream time advances record by record; it never shows a record not yet processed.
+    expect(seen).toEqual([10, 50, 50, 60]);
   });
 });
