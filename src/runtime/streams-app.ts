@@ -34,6 +34,7 @@ export class StreamsApp {
   private thread: StreamThread | undefined;
   private threadSeq = 0;
   private closing: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
   private tasks: ReadonlyMap<string, StreamTask> = new Map();
   private readonly runningWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
 
@@ -70,6 +71,11 @@ export class StreamsApp {
     }
     checkSerdes(this.topology, this.config);
     this.transition('REBALANCING');
+    this.starting = this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
     try {
       this.lease = this.options.backend ? { backend: this.options.backend, release: async () => undefined } : await acquireBackend(this.config);
       await this.startThread();
@@ -152,6 +158,8 @@ export class StreamsApp {
   private async doClose(): Promise<void> {
     if (this.current === 'NOT_RUNNING') return;
     this.transition('PENDING_SHUTDOWN');
+    // A start() still in flight would otherwise start a thread (and hold the log) after this close.
+    await this.starting?.catch(() => undefined);
     await this.thread?.stop();
     this.thread = undefined;
     await this.lease?.release();

@@ -118,12 +118,61 @@ describe('StreamsApp lifecycle and the uncaught-exception handler', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0].message).toContain('transient failure on 37');
     expect(app.state).toBe('RUNNING');
-    expect(states).not.toContain('ERROR');
+    // The replacement thread rejoins: RUNNING -> REBALANCING -> RUNNING, never ERROR.
+    expect(states).toEqual(['REBALANCING', 'RUNNING', 'REBALANCING', 'RUNNING']);
     // At-least-once: every output present; repeats only of records after the last commit before the failure.
     const distinct = new Map(out.map((r) => [r.value, r]));
     expect(sortKV([...distinct.values()])).toEqual(sortKV(expected));
     expect(out.length - distinct.size).toBeLessThanOrEqual(7 * 2);
     await app.close();
     expect(app.state).toBe('NOT_RUNNING');
+  });
+
+  it('REPLACE_THREAD with exactly_once_v2: the failed transaction is aborted, the read_committed output is exact', async () => {
+    const input = numbered(60);
+    const dir = await setup(input);
+    let failures = 0;
+    const fn = (v: string) => {
+      if (v === '41' && failures === 0) {
+        failures++;
+        throw new Error('transient failure on 41');
+      }
+      return `m${v}`;
+    };
+    const app = new StreamsApp(mapValuesTopology(fn), { 'application.id': 'life-replace-eos', 'log.dir': dir, 'processing.guarantee': 'exactly_once_v2', 'commit.interval.ms': 10_000, 'max.poll.records': 7 }, { logger: silentLogger });
+    apps.push(app);
+    app.setUncaughtExceptionHandler(() => 'REPLACE_THREAD');
+    await app.start();
+    const expected = input.map((r) => ({ key: r.key, value: `m${r.value}` }));
+    // commit.interval.ms is long: the first thread dies with an open transaction holding output.
+    await waitFor('the replacement thread', 10_000, () => (failures === 1 && app.state === 'RUNNING' ? true : undefined));
+    // The embedded log hides aborted records from every reader but shows open transactions to
+    // read_uncommitted ones: wait until the replacement has processed everything, then close (commit).
+    await waitFor('every output in the open transaction', 10_000, async () => ((await readAll(lease!.backend, 'out')).length >= expected.length ? true : undefined));
+    await app.close();
+    const out = await readAll(lease!.backend, 'out', 'read_committed');
+    expect(sortKV(out)).toEqual(sortKV(expected));
+  });
+
+  it('close() while start() is still in flight stops the thread it starts and lets go of the log', async () => {
+    const dir = await setup();
+    const app = new StreamsApp(evenBangTopology(), { 'application.id': 'life-early', 'log.dir': dir }, { logger: silentLogger });
+    apps.push(app);
+    const states: AppState[] = [];
+    app.onStateChange((s) => states.push(s));
+    const started = app.start();
+    const closed = app.close();
+    await started;
+    await closed;
+    expect(app.state).toBe('NOT_RUNNING');
+    expect(states).toEqual(['REBALANCING', 'PENDING_SHUTDOWN', 'NOT_RUNNING']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(app.activeTasks()).toEqual([]);
+    // The app released its share of the embedded log: once ours is released too, the log closes
+    // and the next open gets a fresh instance.
+    const before = lease!.backend;
+    await lease!.release();
+    lease = await openLog(dir);
+    expect(lease.backend).not.toBe(before);
   });
 });
