@@ -29,6 +29,9 @@ export interface TaskOptions {
   readonly clock: () => number;
   readonly partitionsFor: (topic: string) => number | undefined;
   readonly stores?: ReadonlyMap<string, unknown>;
+  /** Loads state for the keys of a decoded run; undefined when nothing needs loading. Set only
+   * when the task has stores on an asynchronous engine (LevelDB key-value stores). */
+  readonly prefetch?: (keys: readonly unknown[], count: number) => Promise<void> | undefined;
 }
 
 interface PartitionQueue {
@@ -167,40 +170,82 @@ export class StreamTask implements TaskContext {
     return n;
   }
 
-  /** Processes up to `maxRecords` queued records; returns how many it took. Synchronous. */
+  /** Processes up to `maxRecords` queued records; returns how many it took. Synchronous:
+   * tasks whose stores need prefetching use processAsync(). */
   process(maxRecords = Number.POSITIVE_INFINITY): number {
     let processed = 0;
-    while (processed < maxRecords) {
-      let best: PartitionQueue | undefined;
-      let bestTs = Number.POSITIVE_INFINITY;
-      let secondTs = Number.POSITIVE_INFINITY;
-      for (const q of this.queues.values()) {
-        if (q.batches.length === 0) continue;
-        const ts = q.batches[0].timestamps[q.pos];
-        if (best === undefined || ts < bestTs) {
-          secondTs = bestTs;
-          bestTs = ts;
-          best = q;
-        } else if (ts < secondTs) secondTs = ts;
-      }
-      if (best === undefined) break;
-      const fb = best.batches[0];
-      const start = best.pos;
-      const limit = Math.min(fb.size, start + (maxRecords - processed));
-      let end = start + 1;
-      while (end < limit && fb.timestamps[end] <= secondTs) end++;
-      if (this.recordAtATime) for (let j = start; j < end; j++) best.source.ingest(fb, j, j + 1);
-      else best.source.ingest(fb, start, end);
-      best.committable = fb.offsets[end - 1] + 1;
-      processed += end - start;
-      if (end >= fb.size) {
-        best.batches.shift();
-        best.pos = 0;
-      } else best.pos = end;
-      this.streamPunctuations.mayPunctuate(this.time);
+    for (let run = this.nextRun(maxRecords); run !== undefined; run = this.nextRun(maxRecords - processed)) {
+      const { queue, fb, start, end } = run;
+      if (this.recordAtATime) for (let j = start; j < end; j++) queue.source.ingest(fb, j, j + 1);
+      else queue.source.ingest(fb, start, end);
+      processed += this.finishRun(run);
     }
     this.processedCounter.value += processed;
     return processed;
+  }
+
+  /** True when processing must await store prefetches (LevelDB key-value stores). */
+  get needsAsync(): boolean {
+    return this.opts.prefetch !== undefined;
+  }
+
+  /**
+   * Like process(), but before each run enters the sub-topology, loads the state its keys need
+   * (one batched read per run), so processing itself stays synchronous.
+   */
+  async processAsync(maxRecords = Number.POSITIVE_INFINITY): Promise<number> {
+    const prefetch = this.opts.prefetch;
+    if (prefetch === undefined) return this.process(maxRecords);
+    let processed = 0;
+    for (let run = this.nextRun(maxRecords); run !== undefined; run = this.nextRun(maxRecords - processed)) {
+      const { queue, fb, start, end } = run;
+      const step = this.recordAtATime ? 1 : end - start;
+      for (let j = start; j < end; j += step) {
+        const decoded = queue.source.decode(fb, j, Math.min(end, j + step));
+        const loading = prefetch(decoded.keys, decoded.length);
+        if (loading !== undefined) await loading;
+        queue.source.emitDecoded();
+      }
+      processed += this.finishRun(run);
+    }
+    this.processedCounter.value += processed;
+    return processed;
+  }
+
+  /** The next run: records of the queue with the smallest head timestamp, up to the next queue's head. */
+  private nextRun(maxRecords: number): { queue: PartitionQueue; fb: FetchBatch; start: number; end: number } | undefined {
+    if (maxRecords <= 0) return undefined;
+    let best: PartitionQueue | undefined;
+    let bestTs = Number.POSITIVE_INFINITY;
+    let secondTs = Number.POSITIVE_INFINITY;
+    for (const q of this.queues.values()) {
+      if (q.batches.length === 0) continue;
+      const ts = q.batches[0].timestamps[q.pos];
+      if (best === undefined || ts < bestTs) {
+        secondTs = bestTs;
+        bestTs = ts;
+        best = q;
+      } else if (ts < secondTs) secondTs = ts;
+    }
+    if (best === undefined) return undefined;
+    const fb = best.batches[0];
+    const start = best.pos;
+    const limit = Math.min(fb.size, start + maxRecords);
+    let end = start + 1;
+    while (end < limit && fb.timestamps[end] <= secondTs) end++;
+    return { queue: best, fb, start, end };
+  }
+
+  /** Advances the queue past a processed run; returns its record count. */
+  private finishRun(run: { queue: PartitionQueue; fb: FetchBatch; start: number; end: number }): number {
+    const { queue, fb, start, end } = run;
+    queue.committable = fb.offsets[end - 1] + 1;
+    if (end >= fb.size) {
+      queue.batches.shift();
+      queue.pos = 0;
+    } else queue.pos = end;
+    this.streamPunctuations.mayPunctuate(this.time);
+    return end - start;
   }
 
   /** Fires due wall-clock punctuations. */
