@@ -6,6 +6,8 @@ import type { Subtopology } from '../graph/subtopology.js';
 import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import { createKeyValueStore } from '../state/kv-store-factory.js';
+import { createSessionStore } from '../state/session-store.js';
+import { createWindowStore } from '../state/window-store.js';
 import type { StoreContext, StoreLifecycle } from '../state/store-types.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -60,8 +62,10 @@ function buildStore(spec: StoreSpec, env: TaskStoreEnv, cacheMaxBytes: number): 
   switch (spec.type) {
     case 'keyValue':
       return createKeyValueStore(opts);
-    default:
-      throw new StreamwrightError('STATE_STORE', `State store "${spec.name}" is a ${spec.type} store, which this build cannot create yet.`, { store: spec.name });
+    case 'window':
+      return createWindowStore(opts);
+    case 'session':
+      return createSessionStore(opts);
   }
 }
 

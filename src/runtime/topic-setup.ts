@@ -1,7 +1,9 @@
 import type { LogAdmin, TopicDescription } from '../backend/backend-types.js';
 import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
+import type { StoreSpec } from '../graph/store-spec.js';
 import type { Logger } from './logger.js';
+import { changelogTopicOf } from './task-stores.js';
 
 /** What the app learned about its topics before subscribing. */
 export interface TopicPlan {
@@ -77,6 +79,21 @@ export async function setupTopics(
     internalCount.set(spec.name, n);
     return { spec, actual: `${applicationId}-${spec.name}`, partitions: n };
   });
+  // Changelogs: one partition per task of the sub-topology that owns the store.
+  for (const sub of topology.subtopologies) {
+    let tasks = 1;
+    for (const t of sub.sourceTopics) tasks = Math.max(tasks, partitions.get(t) ?? 1);
+    for (const t of sub.internalSourceTopics) tasks = Math.max(tasks, internalCount.get(t) ?? countOf(t, new Set()));
+    for (const name of sub.stores) {
+      const store = topology.store(name)!;
+      if (!store.logging) continue;
+      specs.push({
+        spec: { name: `${name}-changelog`, role: 'changelog', partitions: tasks, config: { ...changelogConfig(store), ...store.loggingConfig } },
+        actual: changelogTopicOf(applicationId, name),
+        partitions: tasks,
+      });
+    }
+  }
   const toCreate = specs.filter((s) => !existing.has(s.actual));
   if (toCreate.length > 0) {
     opts.logger.info(`Creating internal topics: ${toCreate.map((s) => `${s.actual} (${s.partitions} partitions)`).join(', ')}`);
@@ -105,4 +122,10 @@ export async function setupTopics(
   }
   for (const t of external) if (topology.subtopologies.some((s) => s.sourcePatterns.some((p) => new RegExp(p.source, p.flags.replace(/[gy]/g, '')).test(t)))) sourceTopics.add(t);
   return { sourceTopics: [...sourceTopics], partitions };
+}
+
+/** Kafka Streams' changelog settings: compacted; windowed stores also delete after retention + 1 day. */
+export function changelogConfig(store: StoreSpec): Record<string, string> {
+  if (store.type === 'keyValue') return { 'cleanup.policy': 'compact' };
+  return { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) };
 }

@@ -27,6 +27,7 @@ export class TopologyTestDriver {
   private readonly produced = new Set<string>();
   private readonly metricsRegistry = new Metrics();
   private wallClock: number;
+  private lastCommit: number;
   private processing = false;
   private closed = false;
   private readonly stores = new Map<string, StoreLifecycle>();
@@ -40,10 +41,11 @@ export class TopologyTestDriver {
   ) {
     this.config = resolveConfig({ 'application.id': 'topology-test-driver', ...config });
     this.wallClock = initialWallClockTimeMs;
+    this.lastCommit = initialWallClockTimeMs;
     const collector = { send: this.capture.bind(this) };
     for (const sub of topology.subtopologies) {
-      // Every store runs in memory with the record cache off, so each update is visible at once
-      // (Kafka's driver flushes after every record to the same effect).
+      // Every store runs in memory. The record cache is off unless the config sets
+      // statestore.cache.max.bytes; then caches flush when the wall clock passes commit.interval.ms.
       const env = {
         applicationId: this.config.applicationId,
         taskId: `${sub.id}_0`,
@@ -52,7 +54,7 @@ export class TopologyTestDriver {
         metrics: this.metricsRegistry,
         logger,
         collector,
-        cacheMaxBytes: 0,
+        cacheMaxBytes: this.cacheMaxBytes(config),
         forceInMemory: true,
         defaultKeySerde: this.config.defaultKeySerde,
         defaultValueSerde: this.config.defaultValueSerde,
@@ -101,11 +103,21 @@ export class TopologyTestDriver {
     return [...this.produced];
   }
 
-  /** Advances the virtual wall clock and fires due wall-clock punctuations. */
+  /** Advances the virtual wall clock, fires due wall-clock punctuations and, when a commit
+   * interval has passed, flushes the record caches (as a commit would). */
   advanceWallClockTime(ms: number): void {
     this.wallClock += ms;
     for (const task of this.tasks) task.punctuateWallClock(this.wallClock);
+    if (this.wallClock - this.lastCommit >= this.config.commitIntervalMs) {
+      this.lastCommit = this.wallClock;
+      for (const store of this.stores.values()) store.flush().catch((err: unknown) => (this.storeFailure = err));
+    }
     this.drain();
+  }
+
+  private cacheMaxBytes(config: StreamsConfigInput): number {
+    const explicit = config['statestore.cache.max.bytes'] ?? config['cache.max.bytes.buffering'];
+    return explicit === undefined ? 0 : this.config.cacheMaxBytes;
   }
 
   metrics(): Metrics {
