@@ -14,7 +14,7 @@ type Rec = [key: string, value: number, ts: number];
 
 const keep = (_k: string, v: number): boolean => v % 3 !== 0;
 const scale = (v: number, k: string): number => v * 2 + k.length;
-const fan = (k: string, v: number): [string, number][] => (v % 4 === 0 ? [] : [[`${k}x`, v], [k, v + 1]]);
+const fan = (k: string, v: number): [string, number][] => (v % 4 === 0 ? [] : v % 4 === 1 ? [[k, v]] : [[`${k}x`, v], [k, v + 1]]);
 const tooBig = (_k: string, v: number): boolean => v > 150;
 const rekey = (k: string, v: number): string => `${k}-${v % 5}`;
 const mirror = (v: number): number[] => (v % 2 === 0 ? [v, -v] : [v]);
@@ -74,10 +74,15 @@ afterEach(() => {
 describe('stateless pipeline vs a plain-array reference model', () => {
   it('a worked example, by hand', () => {
     // 3 is dropped (multiple of 3); 1 -> 1*2+1 = 3 -> fan: [ax,3],[a,4] -> rekey: ax-3, a-4 -> mirror: 3 | 4,-4.
-    expect(model([['a', 3, 1], ['a', 1, 2]])).toEqual([
+    // 4 -> 4*2+2 = 10 -> fan (10 % 4 = 2): [bbx,10],[bb,11] -> bbx-0, bb-1 -> 10,-10 | 11. 2 -> 2*2+1 = 5 -> [a,5] -> a-0.
+    expect(model([['a', 3, 1], ['a', 1, 2], ['bb', 4, 3], ['a', 2, 4]])).toEqual([
       ['ax-3', 3, 2],
       ['a-4', 4, 2],
       ['a-4', -4, 2],
+      ['bbx-0', 10, 3],
+      ['bbx-0', -10, 3],
+      ['bb-1', 11, 3],
+      ['a-0', 5, 4],
     ]);
   });
 
