@@ -120,6 +120,7 @@ export class StreamsApp {
   private async startThread(): Promise<void> {
     const backend = this.lease!.backend;
     const plan = await setupTopics(this.topology, backend.admin(), this.config.applicationId, { replicationFactor: this.config.replicationFactor, logger: this.logger });
+    if (this.closing) return; // close() was called meanwhile: start no thread it would not stop
     const thread = new StreamThread(this.threadSeq++, this.topology, this.config, backend, plan, this.metricsRegistry, this.logger, {
       onRebalanceStart: () => {
         if (this.current === 'RUNNING') this.transition('REBALANCING');
@@ -139,10 +140,12 @@ export class StreamsApp {
     if (this.closing) return;
     const response = this.handler ? this.handler(error) : 'SHUTDOWN_CLIENT';
     this.logger.error(`Processing failed: ${error.message}. Response: ${response}.`, { code: (error as StreamwrightError).code });
+    if (this.closing) return; // the handler closed the app: close() finishes the shutdown
     if (response === 'REPLACE_THREAD') {
       try {
         if (this.current === 'RUNNING') this.transition('REBALANCING');
-        await this.startThread();
+        this.starting = this.startThread();
+        await this.starting;
         return;
       } catch (err) {
         this.logger.error(`Replacing the stream thread failed: ${(err as Error).message}`);

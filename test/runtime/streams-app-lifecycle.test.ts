@@ -175,4 +175,31 @@ describe('StreamsApp lifecycle and the uncaught-exception handler', () => {
     lease = await openLog(dir);
     expect(lease.backend).not.toBe(before);
   });
+
+  it('a handler that closes the app and answers REPLACE_THREAD gets no replacement thread', async () => {
+    const dir = await setup([{ key: 'a', value: 'boom' }]);
+    let failed = false;
+    const failOnce = (v: string) => {
+      if (failed) return v;
+      failed = true;
+      throw new Error('fails once');
+    };
+    const app = new StreamsApp(mapValuesTopology(failOnce), { 'application.id': 'life-close-in-handler', 'log.dir': dir }, { logger: silentLogger });
+    apps.push(app);
+    let closing: Promise<void> | undefined;
+    app.setUncaughtExceptionHandler(() => {
+      closing = app.close();
+      return 'REPLACE_THREAD';
+    });
+    await app.start();
+    await waitFor('the handler to run', 10_000, () => (closing ? true : undefined));
+    await closing;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(app.state).toBe('NOT_RUNNING');
+    expect(app.activeTasks()).toEqual([]);
+    const before = lease!.backend;
+    await lease!.release();
+    lease = await openLog(dir);
+    expect(lease.backend).not.toBe(before);
+  });
 });
