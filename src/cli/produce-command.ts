@@ -5,21 +5,20 @@ import { booleanOption, expectPositionals, intOption, stringOption, usageError }
 import { withBackend } from './cli-backend.js';
 import type { CommandContext, CommandSpec } from './cli-command.js';
 import { note } from './cli-io.js';
+import { BatchSender, MAX_BATCH_RECORDS } from './batch-sender.js';
 import { LineRecordEncoder } from './line-record-encoder.js';
 import { LineSplitter } from './line-splitter.js';
 
 const USAGE = 'streamwright produce TOPIC [--key-separator SEP] [--partition N] [--json] [--timestamp-field FIELD]';
 
-/** A send is at most this many records (a piped file is sent in batches, never one send per line). */
-export const MAX_BATCH_RECORDS = 1000;
-const MAX_BATCH_BYTES = 1 << 20;
 
 export const produceCommand: CommandSpec = {
   path: ['produce'],
   summary: 'Send stdin lines to a topic, one record per line.',
   usage: USAGE,
   details: `Reads lines from stdin until end of input (Ctrl-D) and sends each as a record. Lines are sent
-in batches: what one read of stdin returns, up to ${MAX_BATCH_RECORDS} records per send. The count of
+in batches, as Kafka's producer does: while one send is in flight, the lines read meanwhile form the
+next (up to ${MAX_BATCH_RECORDS} records); a line typed interactively goes out at once. The count of
 records produced is printed to stderr at the end.
 Arguments:
   TOPIC                    An existing topic.
@@ -73,37 +72,26 @@ async function produce(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/**
- * Reads stdin chunk by chunk, encodes complete lines and sends them in batches. Per line only the
- * record itself is allocated; the only awaits are one send per batch.
- */
+/** Reads stdin chunk by chunk, encodes complete lines and hands them to a BatchSender. */
 async function pump(ctx: CommandContext, producer: LogProducer, encoder: LineRecordEncoder): Promise<{ produced: number; stopped: boolean }> {
   const splitter = new LineSplitter();
-  const state = { batch: [] as ProducerRecord[], bytes: 0, produced: 0, lineNo: 0 };
-  const flush = async (): Promise<void> => {
-    if (state.batch.length === 0) return;
-    const records = state.batch;
-    state.batch = [];
-    state.bytes = 0;
-    await producer.send(records);
-    state.produced += records.length;
-  };
-  /** Encodes lines into the batch, sending whenever it is full; a bad line sends what came before, then throws. */
+  const sender = new BatchSender(producer);
+  let lineNo = 0;
+  /** A bad line: everything before it is sent and acknowledged, then the error says so. */
   const addLines = async (lines: readonly string[], now: number): Promise<void> => {
     for (let i = 0; i < lines.length; i++) {
-      const lineNo = ++state.lineNo;
+      lineNo++;
       let record: ProducerRecord;
       try {
         record = encoder.encode(lines[i], lineNo, now);
       } catch (e) {
-        await flush();
-        throw withProgress(e, lineNo, state.produced);
+        await sender.drain();
+        throw withProgress(e, lineNo, sender.produced);
       }
-      state.batch.push(record);
-      state.bytes += lines[i].length;
-      if (state.batch.length >= MAX_BATCH_RECORDS || state.bytes >= MAX_BATCH_BYTES) await flush();
+      sender.add(record);
+      if (sender.full) await sender.pump();
     }
-    await flush();
+    await sender.pump();
   };
 
   const signal = ctx.io.signal;
@@ -113,13 +101,14 @@ async function pump(ctx: CommandContext, producer: LogProducer, encoder: LineRec
     for await (const chunk of input) await addLines(splitter.push(chunk as Buffer | string), Date.now());
   } catch (e) {
     if (!(signal?.aborted && (e as Error).name === 'AbortError')) throw e;
-    await flush();
+    await sender.drain();
     if (splitter.hasPartial) note(ctx.io, 'The unfinished last line (no newline yet) was not sent.');
-    return { produced: state.produced, stopped: true };
+    return { produced: sender.produced, stopped: true };
   }
   const last = splitter.end();
   if (last !== undefined) await addLines([last], Date.now());
-  return { produced: state.produced, stopped: false };
+  await sender.drain();
+  return { produced: sender.produced, stopped: false };
 }
 
 function withProgress(e: unknown, lineNo: number, produced: number): unknown {

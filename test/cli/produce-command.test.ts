@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProducerRecord } from '../../src/backend/backend-types.js';
 import { partitionForKey } from '../../src/backend/partitioner.js';
-import { cli, openLog, readTopic, tempDir } from './cli-test-helpers.js';
+import { cli, eventually, openLog, openStdin, readTopic, tempDir } from './cli-test-helpers.js';
 
 async function withTopic(partitions = 1): Promise<string> {
   const dir = tempDir();
@@ -63,7 +63,7 @@ describe('streamwright produce', () => {
     expect((await readTopic(dir, 't')).map((s) => [s.key, s.value])).toEqual(expected);
   });
 
-  it('sends in batches: one send per stdin chunk, at most 1000 records each', async () => {
+  it('sends in batches of at most 10000 records, never one send per line', async () => {
     const dir = await withTopic(2);
     const lease = await openLog(dir);
     const sends: number[] = [];
@@ -78,20 +78,34 @@ describe('streamwright produce', () => {
       return p;
     };
     try {
-      const lines = Array.from({ length: 2500 }, (_, i) => `k${i % 7}:v${i}`).join('\n');
+      const lines = Array.from({ length: 25_000 }, (_, i) => `k${i % 7}:v${i}`).join('\n');
       const r = await cli(['produce', 't', '--key-separator', ':', '--log-dir', dir], { stdin: [`${lines}\n`, 'a:b\nc:d\n'] });
       expect(r.code).toBe(0);
-      expect(r.stderr).toContain('Produced 2502 records');
+      expect(r.stderr).toContain('Produced 25002 records');
     } finally {
       (lease.backend as { producer: typeof original }).producer = original;
       await lease.release();
     }
-    expect(sends).toEqual([1000, 1000, 500, 2]);
+    expect(sends).toEqual([10_000, 10_000, 5_000, 2]);
     const seen = await readTopic(dir, 't');
-    expect(seen).toHaveLength(2502);
+    expect(seen).toHaveLength(25_002);
     // Per key, values arrive in input order.
     const v0 = seen.filter((s) => s.key === 'k0').map((s) => Number(s.value!.slice(1)));
     expect(v0).toEqual([...v0].sort((a, b) => a - b));
+  });
+
+  it('sends an interactively typed line at once, without waiting for more input', async () => {
+    const dir = await withTopic(1);
+    const stdin = openStdin();
+    const done = cli(['produce', 't', '--log-dir', dir], { stdin });
+    stdin.write('first\n');
+    await eventually('the first line to be produced', 5_000, async () => (await readTopic(dir, 't')).length === 1);
+    stdin.write('sec');
+    stdin.write('ond\nthird\n');
+    await eventually('two more lines', 5_000, async () => (await readTopic(dir, 't')).length === 3);
+    stdin.end();
+    expect((await done).code).toBe(0);
+    expect((await readTopic(dir, 't')).map((x) => x.value)).toEqual(['first', 'second', 'third']);
   });
 
   it('--json names the first bad line; earlier lines are produced, nothing from it on', async () => {
