@@ -34,21 +34,29 @@ export class SinkOperator extends BaseOperator {
   }
 
   process(batch: RecordBatch): void {
-    const { collector } = this.ctx;
+    const ctx = this.ctx;
+    const collector = ctx.collector;
     const partitioner = this.node.partitioner;
+    const keySerializer = this.keySerializer;
+    const valueSerializer = this.valueSerializer;
+    const fixedTopic = this.topic;
+    const keys = batch.keys;
+    const values = batch.values;
+    const timestamps = batch.timestamps;
+    const headers = batch.headers;
     const n = batch.length;
     let i = 0;
     try {
       for (; i < n; i++) {
-        const key = batch.keys[i];
-        const value = batch.values[i];
-        const topic = this.topic ?? this.extractTopic(batch, i);
+        const key = keys[i];
+        const value = values[i];
+        const topic = fixedTopic ?? this.extractTopic(batch, i);
         let partition: number | undefined;
         if (partitioner !== undefined) {
-          const count = this.ctx.partitionsFor(topic);
+          const count = ctx.partitionsFor(topic);
           if (count !== undefined) partition = partitioner(topic, key, value, count);
         }
-        collector.send(topic, partition, this.keySerializer.serialize(topic, key), this.valueSerializer.serialize(topic, value), batch.timestamps[i], batch.headers[i]);
+        collector.send(topic, partition, keySerializer.serialize(topic, key), valueSerializer.serialize(topic, value), timestamps[i], headers[i]);
       }
     } catch (err) {
       this.fail(batch, i, err);
