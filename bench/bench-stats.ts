@@ -63,6 +63,11 @@ export async function pairedRuns(
   return out;
 }
 
+/** Median of the per-round ratios subject / baseline (each pair ran back to back). */
+export function pairedRatio(runs: PairedRuns): number {
+  return median(runs.subject.map((s, i) => s / runs.baseline[i]));
+}
+
 /** 12345678 -> "12.35M", 123456 -> "123.5K". */
 export function fmt(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;

@@ -39,12 +39,19 @@ export interface LatencyRun {
 export interface LatencyResult {
   readonly rate: number;
   readonly seconds: number;
+  /** Producer -> StreamsApp (filter) -> output topic -> consumer. */
+  readonly app: LatencySummary;
+  /** Baseline: producer -> input topic -> consumer, no app. */
+  readonly logOnly: LatencySummary;
+  readonly settings: Readonly<Record<string, string | number>>;
+}
+
+export interface LatencySummary {
   readonly runs: readonly LatencyRun[];
   /** Medians over the runs. */
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
-  readonly settings: Readonly<Record<string, string | number>>;
 }
 
 const VALUE_BYTES = 100;
@@ -105,19 +112,29 @@ function produce(producer: LogProducer, topic: string, rate: number, startAt: nu
   });
 }
 
-async function latencyRun(dir: string, run: number, rate: number, warmupMs: number, measureMs: number, flush: FlushPolicy, settings: Record<string, string | number>): Promise<LatencyRun> {
-  const dataDir = path.join(dir, `latency-${run}`);
+/** withApp false: the baseline, the consumer reads the input topic directly (log only, no app). */
+async function latencyRun(
+  dir: string,
+  run: number,
+  withApp: boolean,
+  rate: number,
+  warmupMs: number,
+  measureMs: number,
+  flush: FlushPolicy,
+  settings: Record<string, string | number>,
+): Promise<LatencyRun> {
+  const dataDir = path.join(dir, `latency-${withApp ? 'app' : 'log'}-${run}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
   const backend = await openEmbeddedBackend({ dataDir, flush, flushIntervalMs: 1000 });
   try {
     await backend.admin().createTopics([{ name: 'lat-in', partitions: 1 }, { name: 'lat-out', partitions: 1 }]);
     const builder = new StreamsBuilder();
     builder.stream<Buffer | null, Buffer>('lat-in', { keySerde: Serdes.Bytes(), valueSerde: Serdes.Bytes() }).filter((_k, v) => v !== null).to('lat-out');
-    const app = new StreamsApp(builder.build(), { 'application.id': 'bench-latency', ...settings }, { backend, logger: silentLogger });
-    await app.start();
-    await app.waitUntilRunning(10_000);
+    const app = withApp ? new StreamsApp(builder.build(), { 'application.id': 'bench-latency', ...settings }, { backend, logger: silentLogger }) : undefined;
+    await app?.start();
+    await app?.waitUntilRunning(10_000);
     const consumer = backend.consumer({});
-    await consumer.assign([{ topic: 'lat-out', partition: 0, offset: 0 }]);
+    await consumer.assign([{ topic: withApp ? 'lat-out' : 'lat-in', partition: 0, offset: 0 }]);
     const startAt = performance.now();
     const measureFrom = startAt + warmupMs;
     const endAt = measureFrom + measureMs;
@@ -143,7 +160,7 @@ async function latencyRun(dir: string, run: number, rate: number, warmupMs: numb
     probe.stopped = true;
     await consuming;
     await consumer.close();
-    await app.close();
+    await app?.close();
     if (probe.count !== sentMeasured) throw new Error(`latency run received ${probe.count} of ${sentMeasured} measured records`);
     const sorted = probe.latencies.subarray(0, probe.count).sort();
     return {
@@ -177,21 +194,26 @@ export async function benchLatency(opts: {
   const flush = opts.flush ?? 'interval';
   const log = opts.log ?? (() => undefined);
   const settings = { 'poll.ms': 100, 'max.poll.records': 1000, 'commit.interval.ms': 30_000, 'processing.guarantee': 'at_least_once' };
-  const runs: LatencyRun[] = [];
+  const app: LatencyRun[] = [];
+  const logOnly: LatencyRun[] = [];
+  const show = (what: string, r: number, res: LatencyRun): void =>
+    log(
+      `  latency ${what} run ${r + 1}: ${res.records} records at ${res.achievedRate}/s, p50 ${res.p50Ms.toFixed(3)} ms, p99 ${res.p99Ms.toFixed(3)} ms, max ${res.maxMs.toFixed(3)} ms; ` +
+        `longest GC pause ${res.gcMaxMs.toFixed(1)} ms, event-loop delay p99 ${res.loopDelayP99Ms.toFixed(1)} ms / max ${res.loopDelayMaxMs.toFixed(1)} ms, ${res.involuntaryContextSwitches} involuntary context switches`,
+    );
   for (let r = 0; r < (opts.runs ?? 3); r++) {
-    const res = await latencyRun(opts.dir, r, rate, opts.warmupMs ?? 1000, measureMs, flush, settings);
-    log(`  latency run ${r + 1}: ${res.records} records at ${res.achievedRate}/s, p50 ${res.p50Ms.toFixed(3)} ms, p99 ${res.p99Ms.toFixed(3)} ms, max ${res.maxMs.toFixed(3)} ms; longest GC pause ${res.gcMaxMs.toFixed(1)} ms, event-loop delay p99 ${res.loopDelayP99Ms.toFixed(1)} ms / max ${res.loopDelayMaxMs.toFixed(1)} ms, ${res.involuntaryContextSwitches} involuntary context switches`);
-    runs.push(res);
+    const base = await latencyRun(opts.dir, r, false, rate, opts.warmupMs ?? 1000, measureMs, flush, settings);
+    show('log-only', r, base);
+    logOnly.push(base);
+    const res = await latencyRun(opts.dir, r, true, rate, opts.warmupMs ?? 1000, measureMs, flush, settings);
+    show('app', r, res);
+    app.push(res);
   }
-  return {
-    rate,
-    seconds: measureMs / 1000,
-    runs,
-    p50Ms: median(runs.map((r) => r.p50Ms)),
-    p99Ms: median(runs.map((r) => r.p99Ms)),
-    maxMs: median(runs.map((r) => r.maxMs)),
-    settings: { ...settings, 'log.flush': flush, 'log.flush.interval.ms': 1000 },
-  };
+  return { rate, seconds: measureMs / 1000, app: summarize(app), logOnly: summarize(logOnly), settings: { ...settings, 'log.flush': flush, 'log.flush.interval.ms': 1000 } };
+}
+
+function summarize(runs: readonly LatencyRun[]): LatencySummary {
+  return { runs, p50Ms: median(runs.map((r) => r.p50Ms)), p99Ms: median(runs.map((r) => r.p99Ms)), maxMs: median(runs.map((r) => r.maxMs)) };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

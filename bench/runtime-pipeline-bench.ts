@@ -7,7 +7,7 @@ import { silentLogger } from '../src/runtime/logger.js';
 import { Metrics } from '../src/runtime/metrics.js';
 import type { RecordCollector } from '../src/runtime/record-collector.js';
 import { StreamTask } from '../src/runtime/stream-task.js';
-import { median, pairedRuns, secondsSince } from './bench-stats.js';
+import { median, pairedRatio, pairedRuns, secondsSince } from './bench-stats.js';
 
 /**
  * Benchmark (a): per-record overhead of the runtime. Pre-built in-memory records go through
@@ -26,9 +26,17 @@ export interface Bid {
   readonly price: number;
 }
 
+/** 'q1': Nexmark q1, a new bid with the price converted; 'number': just the converted price. */
+export type MapperKind = 'q1' | 'number';
+
 export interface RuntimePipelineResult {
+  readonly mapper: MapperKind;
   readonly records: number;
+  readonly distinct: number;
   readonly batchSize: number;
+  readonly warmups: number;
+  /** Median of the per-round ratios runtime / loop. */
+  readonly ratio: number;
   /** Median records/s through the StreamTask. */
   readonly runtimeRecordsPerSec: number;
   /** Median records/s of the hand-written loop. */
@@ -38,7 +46,10 @@ export interface RuntimePipelineResult {
 }
 
 const predicate = (_k: unknown, v: Bid): boolean => v.auction % 10 !== 0;
-const mapper = (v: Bid): number => v.price * 0.908;
+const mappers: Record<MapperKind, (v: Bid) => unknown> = {
+  q1: (v) => ({ auction: v.auction, bidder: v.bidder, price: v.price * 0.908 }),
+  number: (v) => v.price * 0.908,
+};
 
 /** Hands values through untouched, so the benchmark measures the runtime, not a serde. */
 const passThrough: Serde<unknown> = {
@@ -80,7 +91,7 @@ class CountingCollector implements RecordCollector {
   }
 }
 
-function newTask(collector: RecordCollector): StreamTask {
+function newTask(collector: RecordCollector, mapper: (v: Bid) => unknown): StreamTask {
   const builder = new StreamsBuilder();
   builder
     .stream<null, Bid>('bids', { keySerde: passThrough as Serde<null>, valueSerde: passThrough as Serde<Bid> })
@@ -105,24 +116,32 @@ function newTask(collector: RecordCollector): StreamTask {
 }
 
 /** The expected output, computed independently of the runtime. */
-function expected(batches: readonly FetchBatch[], cycles: number): { count: number; last: number } {
+interface Expected {
+  readonly count: number;
+  readonly lastPrice: number;
+}
+
+/** Price of a collected value, whichever mapper made it. */
+const priceOf = (v: unknown): number => (typeof v === 'number' ? v : (v as Bid).price);
+
+function expected(batches: readonly FetchBatch[], cycles: number, mapper: (v: Bid) => unknown): Expected {
   let count = 0;
-  let last = NaN;
+  let lastPrice = NaN;
   for (const fb of batches) {
     for (let i = 0; i < fb.size; i++) {
       const v = fb.values[i] as unknown as Bid;
       if (predicate(null, v)) {
         count++;
-        last = mapper(v);
+        lastPrice = priceOf(mapper(v));
       }
     }
   }
-  return { count: count * cycles, last };
+  return { count: count * cycles, lastPrice };
 }
 
-function runRuntime(batches: readonly FetchBatch[], cycles: number, check: { count: number; last: number }): number {
+function runRuntime(batches: readonly FetchBatch[], cycles: number, mapper: (v: Bid) => unknown, check: Expected): number {
   const collector = new CountingCollector();
-  const task = newTask(collector);
+  const task = newTask(collector, mapper);
   const t0 = process.hrtime.bigint();
   let records = 0;
   for (let c = 0; c < cycles; c++) {
@@ -133,38 +152,38 @@ function runRuntime(batches: readonly FetchBatch[], cycles: number, check: { cou
   }
   const secs = secondsSince(t0);
   task.close();
-  if (collector.count !== check.count || collector.last !== check.last) {
-    throw new Error(`runtime pipeline produced ${collector.count} records (last ${String(collector.last)}), expected ${check.count} (last ${check.last})`);
+  if (collector.count !== check.count || priceOf(collector.last) !== check.lastPrice) {
+    throw new Error(`runtime pipeline produced ${collector.count} records (last price ${priceOf(collector.last)}), expected ${check.count} (last price ${check.lastPrice})`);
   }
   return records / secs;
 }
 
-function runLoop(batches: readonly FetchBatch[], cycles: number, check: { count: number; last: number }): number {
-  let count = 0;
-  let last: unknown = undefined;
+function runLoop(batches: readonly FetchBatch[], cycles: number, mapper: (v: Bid) => unknown, check: Expected): number {
+  const collector = new CountingCollector();
   let records = 0;
   const t0 = process.hrtime.bigint();
   for (let c = 0; c < cycles; c++) {
     for (let b = 0; b < batches.length; b++) {
       const fb = batches[b];
+      const keys = fb.keys;
       const values = fb.values;
       for (let i = 0; i < fb.size; i++) {
         const v = values[i] as unknown as Bid;
-        if (predicate(fb.keys[i], v)) {
-          count++;
-          last = mapper(v);
+        if (predicate(keys[i], v)) {
+          collector.count++;
+          collector.last = mapper(v);
         }
       }
       records += fb.size;
     }
   }
   const secs = secondsSince(t0);
-  if (count !== check.count || last !== check.last) throw new Error(`hand loop produced ${count} records, expected ${check.count}`);
+  if (collector.count !== check.count || priceOf(collector.last) !== check.lastPrice) throw new Error(`hand loop produced ${collector.count} records, expected ${check.count}`);
   return records / secs;
 }
 
 export async function benchRuntimePipeline(
-  opts: { records?: number; distinct?: number; batchSize?: number; warmups?: number; runs?: number; log?: (msg: string) => void } = {},
+  opts: { records?: number; distinct?: number; batchSize?: number; mapper?: MapperKind; warmups?: number; runs?: number; log?: (msg: string) => void } = {},
 ): Promise<RuntimePipelineResult> {
   const records = opts.records ?? 10_000_000;
   const distinct = Math.min(records, opts.distinct ?? 1_000_000);
@@ -173,15 +192,22 @@ export async function benchRuntimePipeline(
   if (records % distinct !== 0) throw new Error(`records (${records}) must be a multiple of distinct (${distinct})`);
   const cycles = records / distinct;
   const batches = buildBatches(distinct, batchSize);
-  const check = expected(batches, cycles);
+  const kind = opts.mapper ?? 'q1';
+  const mapper = mappers[kind];
+  const check = expected(batches, cycles, mapper);
+  const warmups = opts.warmups ?? 1;
   const runs = await pairedRuns(
-    { warmups: opts.warmups ?? 1, runs: opts.runs ?? 5, label: 'runtime pipeline', log },
-    () => runLoop(batches, cycles, check),
-    () => runRuntime(batches, cycles, check),
+    { warmups, runs: opts.runs ?? 5, label: `runtime pipeline (${kind} mapper)`, log },
+    () => runLoop(batches, cycles, mapper, check),
+    () => runRuntime(batches, cycles, mapper, check),
   );
   return {
+    mapper: kind,
     records,
+    distinct,
     batchSize,
+    warmups,
+    ratio: pairedRatio(runs),
     runtimeRecordsPerSec: Math.round(median(runs.subject)),
     loopRecordsPerSec: Math.round(median(runs.baseline)),
     runtimeRuns: runs.subject.map(Math.round),
@@ -190,8 +216,8 @@ export async function benchRuntimePipeline(
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  benchRuntimePipeline({ records: Number(process.env.BENCH_RECORDS ?? 10_000_000), log: console.log })
-    .then((r) => console.log(JSON.stringify({ ...r, ratio: r.runtimeRecordsPerSec / r.loopRecordsPerSec }, null, 2)))
+  benchRuntimePipeline({ records: Number(process.env.BENCH_RECORDS ?? 10_000_000), mapper: (process.env.BENCH_MAPPER as MapperKind | undefined) ?? 'q1', log: console.log })
+    .then((r) => console.log(JSON.stringify(r, null, 2)))
     .catch((e: unknown) => {
       console.error(e);
       process.exitCode = 1;
