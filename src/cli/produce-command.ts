@@ -113,6 +113,7 @@ async function pump(ctx: CommandContext, producer: LogProducer, encoder: LineRec
 
 function withProgress(e: unknown, lineNo: number, produced: number): unknown {
   if (!isStreamwrightError(e)) return e;
-  const done = lineNo === 1 ? 'Nothing was sent.' : `Lines 1-${lineNo - 1} were produced (${produced} record${produced === 1 ? '' : 's'}); nothing from line ${lineNo} on was sent.`;
+  const before = lineNo === 2 ? 'Line 1 was' : `Lines 1-${lineNo - 1} were`;
+  const done = lineNo === 1 ? 'Nothing was sent.' : `${before} produced (${produced} record${produced === 1 ? '' : 's'}); nothing from line ${lineNo} on was sent.`;
   return new StreamwrightError(e.code, `${e.message} ${done}`, { ...e.details, produced });
 }

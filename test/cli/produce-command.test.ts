@@ -127,7 +127,7 @@ describe('streamwright produce', () => {
     const bad = await cli(['produce', 't', '--json', '--key-separator', '|', '--log-dir', dir], { stdin: 'c|{}\nd-no-separator\n' });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Line 2 of stdin has no key separator "|"');
-    expect(bad.stderr).toContain('Lines 1-1 were produced (1 record)');
+    expect(bad.stderr).toContain('Line 1 was produced (1 record); nothing from line 2 on was sent.');
   });
 
   it('--timestamp-field takes record timestamps from the JSON value', async () => {
