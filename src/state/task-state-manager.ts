@@ -183,6 +183,21 @@ export class TaskStateManager {
     }
   }
 
+  /**
+   * Under exactly-once the last commit ends with a transaction marker, which takes an offset after
+   * the task's last changelog record. The committed task is its changelog partitions' only writer,
+   * so their end offsets now are where a restore must start (and a restore then reads nothing).
+   */
+  private async mergeCommittedEnds(): Promise<void> {
+    for (const o of this.changelogOffsets()) {
+      try {
+        this.merge([{ topic: o.topic, partition: o.partition, offset: (await this.endOffsets(o.topic)).latest }]);
+      } catch (e) {
+        this.opts.logger.warn(`Task ${this.opts.taskId}: could not read the end of ${o.topic}; checkpointing offset ${o.offset} instead.`, { topic: o.topic, error: String(e) });
+      }
+    }
+  }
+
   private writeFile(): void {
     const persistentTopics = new Set(this.opts.stores.filter((m) => m.store.persistent && m.changelogTopic !== undefined).map((m) => m.changelogTopic));
     writeCheckpoint(this.opts.taskDir, this.changelogOffsets().filter((o) => persistentTopics.has(o.topic)));
@@ -201,6 +216,7 @@ export class TaskStateManager {
     this.phase = 'closed';
     if (clean) {
       this.merge(offsets);
+      if (this.opts.eos) await this.mergeCommittedEnds();
       this.writeFile();
     }
     let first: unknown;
