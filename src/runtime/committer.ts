@@ -1,4 +1,4 @@
-import type { LogConsumer, LogProducer, ProducerRecord, TopicPartitionOffset } from '../backend/backend-types.js';
+import type { LogConsumer, LogProducer, PartitionAppend, ProducerRecord, TopicPartitionOffset } from '../backend/backend-types.js';
 import { isStreamwrightError } from '../errors/streamwright-error.js';
 
 /** Kafka group errors that mean "this member no longer owns (all of) these partitions". */
@@ -21,7 +21,8 @@ export function isTaskMigrated(err: unknown): boolean {
  */
 export interface Committer {
   readonly guarantee: 'at_least_once' | 'exactly_once_v2';
-  send(records: readonly ProducerRecord[]): Promise<void>;
+  /** Appends outputs and changelog records; returns where they landed. */
+  send(records: readonly ProducerRecord[]): Promise<PartitionAppend[]>;
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   /** Throws away uncommitted work (exactly-once aborts the open transaction). */
   abort(): Promise<void>;
@@ -38,8 +39,8 @@ export class AtLeastOnceCommitter implements Committer {
     private readonly onMigrated: (err: Error) => void = () => undefined,
   ) {}
 
-  async send(records: readonly ProducerRecord[]): Promise<void> {
-    if (records.length > 0) await this.producer.send(records);
+  async send(records: readonly ProducerRecord[]): Promise<PartitionAppend[]> {
+    return records.length > 0 ? this.producer.send(records) : [];
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
@@ -70,10 +71,10 @@ export class ExactlyOnceCommitter implements Committer {
     private readonly groupId: string,
   ) {}
 
-  async send(records: readonly ProducerRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async send(records: readonly ProducerRecord[]): Promise<PartitionAppend[]> {
+    if (records.length === 0) return [];
     await this.begin();
-    await this.producer.send(records);
+    return this.producer.send(records);
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {

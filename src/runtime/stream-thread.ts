@@ -1,4 +1,4 @@
-import type { Backend, FetchBatch, LogConsumer, TopicPartition, TopicPartitionOffset } from '../backend/backend-types.js';
+import type { Backend, FetchBatch, LogConsumer, PartitionAppend, TopicPartition, TopicPartitionOffset } from '../backend/backend-types.js';
 import type { Subtopology } from '../graph/subtopology.js';
 import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
@@ -7,7 +7,10 @@ import { AtLeastOnceCommitter, ExactlyOnceCommitter, type Committer } from './co
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { StreamsConfig } from './streams-config.js';
-import { StreamTask } from './stream-task.js';
+import type { StreamTask } from './stream-task.js';
+import { createActiveTask } from './task-factory.js';
+import type { TaskStateManager } from '../state/task-state-manager.js';
+import type { RestoreProgress } from '../state/changelog-restorer.js';
 import type { TopicPlan } from './topic-setup.js';
 
 export interface ThreadHooks {
@@ -15,6 +18,7 @@ export interface ThreadHooks {
   onRunning(): void;
   onFatal(error: Error): void;
   onTasksChanged(tasks: ReadonlyMap<string, StreamTask>): void;
+  onRestoreProgress?(progress: RestoreProgress & { readonly taskId: string }): void;
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -25,6 +29,10 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
  */
 export class StreamThread {
   private readonly tasks = new Map<string, StreamTask>();
+  /** State of the tasks that have stores, by task id. */
+  private readonly states = new Map<string, TaskStateManager>();
+  /** Next changelog offset per topic-partition written by this thread's commits. */
+  private readonly changelogEnds = new Map<string, TopicPartitionOffset>();
   private readonly byPartition = new Map<string, StreamTask>();
   private readonly collector = new BufferingCollector();
   private consumer!: LogConsumer;
@@ -113,6 +121,8 @@ export class StreamThread {
       await this.committer.abort().catch(() => undefined);
     }
     for (const t of this.tasks.values()) t.close();
+    for (const [id, state] of this.states) await state.closeAll(failure === undefined, this.changelogOffsetsFor(id)).catch((e) => this.logger.warn(`Closing the stores of task ${id} failed: ${e}`));
+    this.states.clear();
     this.tasks.clear();
     this.byPartition.clear();
     await this.consumer.close().catch((e) => this.logger.warn(`Closing the consumer failed: ${e}`));
@@ -123,10 +133,13 @@ export class StreamThread {
   private async runOnce(): Promise<void> {
     const batches = await this.consumer.poll({ maxRecords: this.config.maxPollRecords, maxWaitMs: this.config.pollMs });
     this.route(batches);
-    for (const task of this.tasks.values()) task.process();
+    for (const task of this.tasks.values()) {
+      if (task.needsAsync) await task.processAsync();
+      else task.process();
+    }
     const now = Date.now();
     for (const task of this.tasks.values()) task.punctuateWallClock(now);
-    if (this.collector.size > 0) await this.committer.send(this.collector.drain());
+    if (this.collector.size > 0) this.noteAppends(await this.committer.send(this.collector.drain()));
     if (now - this.lastCommit >= this.config.commitIntervalMs) await this.commitAll();
   }
 
@@ -140,13 +153,37 @@ export class StreamThread {
     }
   }
 
-  /** Sends pending output, then commits every task's offsets as one unit. */
+  /**
+   * The commit unit: flush every store (cache -> LevelDB + changelog), send outputs and changelog
+   * records, commit input offsets (in the same transaction under exactly-once), then checkpoint.
+   */
   private async commitAll(tasks: Iterable<StreamTask> = this.tasks.values()): Promise<void> {
-    if (this.collector.size > 0) await this.committer.send(this.collector.drain());
+    for (const state of this.states.values()) await state.flushAll();
+    if (this.collector.size > 0) this.noteAppends(await this.committer.send(this.collector.drain()));
     const offsets: TopicPartitionOffset[] = [];
     for (const t of tasks) offsets.push(...t.committableOffsets());
     await this.committer.commit(offsets);
+    for (const [id, state] of this.states) state.checkpoint(this.changelogOffsetsFor(id));
     this.lastCommit = Date.now();
+  }
+
+  private noteAppends(appends: readonly PartitionAppend[]): void {
+    for (const a of appends) {
+      if (!a.topic.endsWith('-changelog')) continue;
+      this.changelogEnds.set(key(a.topic, a.partition), { topic: a.topic, partition: a.partition, offset: a.lastOffset + 1 });
+    }
+  }
+
+  /** Changelog positions this thread wrote for a task's stores. */
+  private changelogOffsetsFor(taskId: string): TopicPartitionOffset[] {
+    const state = this.states.get(taskId);
+    if (!state) return [];
+    const out: TopicPartitionOffset[] = [];
+    for (const o of state.changelogOffsets()) {
+      const written = this.changelogEnds.get(key(o.topic, o.partition));
+      if (written) out.push(written);
+    }
+    return out;
   }
 
   private async onRevoked(tps: readonly TopicPartition[]): Promise<void> {
@@ -163,20 +200,38 @@ export class StreamThread {
     for (const t of affected) {
       t.close();
       this.tasks.delete(t.id);
+      const state = this.states.get(t.id);
+      this.states.delete(t.id);
+      await state?.closeAll(true, []);
     }
     for (const [k, t] of [...this.byPartition]) if (affected.has(t)) this.byPartition.delete(k);
     this.hooks.onTasksChanged(this.tasks);
   }
 
-  private onAssigned(tps: readonly TopicPartition[]): void {
+  private async onAssigned(tps: readonly TopicPartition[]): Promise<void> {
     for (const tp of tps) {
       const sub = this.subOfTopic(tp.topic);
       if (!sub) throw new StreamwrightError('APP_STATE', `Assigned ${tp.topic}-${tp.partition}, which no sub-topology reads.`, { topic: tp.topic });
       const id = `${sub.id}_${tp.partition}`;
       let task = this.tasks.get(id);
       if (!task) {
-        task = this.newTask(sub, tp.partition);
+        const created = await createActiveTask(
+          {
+            topology: this.topology,
+            config: this.config,
+            backend: this.backend,
+            collector: this.collector,
+            metrics: this.metrics,
+            logger: this.logger,
+            partitionsFor: (topic) => this.plan.partitions.get(topic),
+            onRestoreProgress: this.hooks.onRestoreProgress,
+          },
+          sub,
+          tp.partition,
+        );
+        task = created.task;
         this.tasks.set(id, task);
+        if (created.state) this.states.set(id, created.state);
       }
       this.byPartition.set(key(tp.topic, tp.partition), task);
     }
@@ -184,22 +239,8 @@ export class StreamThread {
     this.hooks.onRunning();
   }
 
-  private newTask(sub: Subtopology, partition: number): StreamTask {
-    const { config } = this;
-    return new StreamTask({
-      applicationId: config.applicationId,
-      topology: this.topology,
-      subtopology: sub,
-      partition,
-      collector: this.collector,
-      metrics: this.metrics,
-      logger: this.logger,
-      defaultKeySerde: config.defaultKeySerde,
-      defaultValueSerde: config.defaultValueSerde,
-      defaultTimestampExtractor: config.defaultTimestampExtractor,
-      deserializationHandler: config.deserializationHandler,
-      clock: Date.now,
-      partitionsFor: (topic) => this.plan.partitions.get(topic),
-    });
+  /** The stores of a running task, for interactive queries. */
+  taskStores(): ReadonlyMap<string, TaskStateManager> {
+    return this.states;
   }
 }
