@@ -227,7 +227,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   restore(key: Buffer, value: Buffer | null): void {
     const layer = this.logged('restore');
     if (this.cache.size > 0) this.cache.delete(keyIdOf(this.keySerde.deserialize(this.topic, key), () => key));
-    layer.restore(bytesId(key), key, value);
+    layer.restore(key, value);
   }
 
   /** Writes what restoration applied so far (called between restore batches). */

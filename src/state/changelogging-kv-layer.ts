@@ -27,7 +27,7 @@ export class ChangeLoggingLayer {
     if (this.ctx !== undefined) this.ctx.logChange(key, value, timestamp);
   }
 
-  restore(id: string, key: Buffer, value: Buffer | null): void {
-    this.engine.put(id, key, value);
+  restore(key: Buffer, value: Buffer | null): void {
+    this.engine.restore(key, value);
   }
 }

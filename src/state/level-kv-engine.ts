@@ -15,6 +15,8 @@ export class LevelKeyValueEngine implements KeyValueEngine {
   private readonly db: LevelHandle;
   private readonly known = new Map<string, Buffer | null>();
   private unwritten = new Map<string, Buffer>();
+  /** Restored records not written yet, in changelog order (LevelDB applies a batch in order). */
+  private restored: LevelWrite[] = [];
 
   constructor(
     store: string,
@@ -53,7 +55,17 @@ export class LevelKeyValueEngine implements KeyValueEngine {
     this.unwritten.set(id, key);
   }
 
+  restore(key: Buffer, value: Buffer | null): void {
+    if (this.known.size > 0) this.known.delete(key.toString('latin1'));
+    this.restored.push({ key, value });
+  }
+
   async flush(): Promise<void> {
+    if (this.restored.length > 0) {
+      const batch = this.restored;
+      this.restored = [];
+      await this.db.write(batch);
+    }
     if (this.unwritten.size === 0) return;
     const pending = this.unwritten;
     this.unwritten = new Map();
@@ -94,12 +106,14 @@ export class LevelKeyValueEngine implements KeyValueEngine {
   }
 
   async close(): Promise<void> {
+    this.restored = [];
     this.known.clear();
     this.unwritten.clear();
     await this.db.close();
   }
 
   async destroy(): Promise<void> {
+    this.restored = [];
     this.known.clear();
     this.unwritten.clear();
     await this.db.destroy();
