@@ -22,6 +22,7 @@ import type { Logger } from '../runtime/logger.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { restoreChangelogs, type RestoreProgress, type RestoreTarget } from './changelog-restorer.js';
 import { deleteCheckpoint, readCheckpoint, tpKey, writeCheckpoint } from './checkpoint-file.js';
+import { hasLocalState } from './level-handle.js';
 import type { StoreContext, StoreLifecycle } from './store-types.js';
 
 export interface ManagedStore {
@@ -118,7 +119,7 @@ export class TaskStateManager {
       if (topic === undefined) continue;
       const { earliest, latest } = await this.endOffsets(topic);
       const cp = checkpoint?.get(tpKey(topic, partition));
-      const local = m.store.persistent && fs.existsSync(this.storeDir(m));
+      const local = m.store.persistent && hasLocalState(this.storeDir(m));
       let from: 'checkpoint' | 'beginning' = 'beginning';
       if (m.store.persistent && local && cp !== undefined) {
         if (cp >= earliest && cp <= latest) from = 'checkpoint';
