@@ -23,7 +23,7 @@ const stores = () => [
   { store: kvStore(), changelogTopic: KV },
   { store: winStore(), changelogTopic: WIN },
 ];
-const topics = [
+const topics: { name: string; config: Record<string, string> }[] = [
   { name: KV, config: { 'cleanup.policy': 'compact' } },
   { name: WIN, config: { 'cleanup.policy': 'compact,delete', 'retention.ms': '86401000' } },
 ];
