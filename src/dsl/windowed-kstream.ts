@@ -1,5 +1,6 @@
 import type { Aggregator, Initializer, Merger, Reducer, Windowed } from '../graph/processor-types.js';
 import type { Serde } from '../graph/serde-types.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
 import { windowRetentionMs, type SessionWindowSpec, type SlidingWindowSpec, type TimeWindowSpec } from '../graph/window-spec.js';
 import { Serdes } from '../serde/serdes.js';
 import { WindowedSerdes } from '../serde/windowed-serdes.js';
@@ -30,8 +31,18 @@ export class TimeWindowedKStream<K, V> {
 
   private build<VA>(initializer: Initializer<unknown>, aggregator: Aggregator<K, V, unknown>, materialized: Materialized<K, VA> | undefined, prefix: string): KTable<Windowed<K>, VA> {
     const graph = this.grouped.stream.builder;
+    const sliding = this.spec.type === 'sliding';
     const size = this.spec.type === 'time' ? this.spec.sizeMs : this.spec.timeDifferenceMs;
-    const store = addStore(graph, 'window', materialized as Materialized<unknown, unknown>, {
+    const aggSerde = materialized?.valueSerde as Serde<unknown> | undefined;
+    if (sliding && aggSerde === undefined) {
+      throw new StreamwrightError(
+        'SERDE_MISSING',
+        `A sliding-window ${prefix === 'KSTREAM-REDUCE-' ? 'reduce' : 'aggregate'} needs the serde of its aggregate at build time (its store keeps the aggregate together with the window's latest record timestamp). Pass Materialized { valueSerde } (or serdes in groupByKey/groupBy for reduce).`,
+        { store: materialized?.storeName },
+      );
+    }
+    const storeMaterialized = sliding ? { ...materialized, valueSerde: slidingValueSerde(aggSerde!) } : materialized;
+    const store = addStore(graph, 'window', storeMaterialized as Materialized<unknown, unknown>, {
       prefix,
       keySerde: this.grouped.keySerde,
       retentionMs: windowRetentionMs(this.spec),
@@ -40,9 +51,44 @@ export class TimeWindowedKStream<K, V> {
     const parent = this.grouped.input(store.name);
     const name = graph.newName(prefix);
     graph.addNode({ kind: 'windowAggregate', name, parents: [parent], stores: [store.name], store: store.name, windows: this.spec, initializer, aggregator: aggregator as Aggregator<unknown, unknown, unknown> });
+    // Sliding windows' Windowed keys have end = start + timeDifference, inclusive (Kafka Streams' TimeWindow for SlidingWindows).
     const keySerde = store.keySerde ? WindowedSerdes.timeWindowed(store.keySerde, size) : undefined;
-    return new KTable<Windowed<K>, VA>(graph, name, { keySerde: keySerde as Serde<unknown> | undefined, valueSerde: store.valueSerde, storeName: store.name, windowGraceMs: this.spec.graceMs });
+    // A sliding window still takes records at its end (inclusive), so it closes one ms later than a time window with the same grace.
+    const windowGraceMs = sliding ? this.spec.graceMs + 1 : this.spec.graceMs;
+    const valueSerde = sliding ? aggSerde : store.valueSerde;
+    return new KTable<Windowed<K>, VA>(graph, name, { keySerde: keySerde as Serde<unknown> | undefined, valueSerde, storeName: store.name, windowGraceMs });
   }
+}
+
+/** A sliding window's stored value: the aggregate and the largest record timestamp in the window. */
+export interface SlidingWindowValue {
+  readonly agg: unknown;
+  readonly maxTs: number;
+}
+
+/**
+ * Store format of a sliding window (Kafka Streams' ValueAndTimestamp layout): 8-byte big-endian
+ * latest record timestamp, then the aggregate's bytes (an empty remainder means a null aggregate).
+ */
+export function slidingValueSerde(inner: Serde<unknown>): Serde<SlidingWindowValue> {
+  return {
+    name: `SlidingWindowValue<${inner.name}>`,
+    serialize(topic, v) {
+      if (v === null || v === undefined) return null;
+      const agg = inner.serialize(topic, v.agg) ?? Buffer.alloc(0);
+      const out = Buffer.allocUnsafe(8 + agg.length);
+      out.writeBigInt64BE(BigInt(v.maxTs), 0);
+      agg.copy(out, 8);
+      return out;
+    },
+    deserialize(topic, data) {
+      if (data === null) return null as unknown as SlidingWindowValue;
+      if (data.length < 8) {
+        throw new StreamwrightError('DESERIALIZATION', `A sliding window value needs at least 8 bytes but got ${data.length} on topic "${topic}". The store or changelog holds data of another format: reset the application's state.`, { topic });
+      }
+      return { maxTs: Number(data.readBigInt64BE(0)), agg: inner.deserialize(topic, data.subarray(8)) };
+    },
+  };
 }
 
 /** A grouped stream windowed into sessions. */

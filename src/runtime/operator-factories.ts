@@ -13,6 +13,7 @@ import { ProcessOperator } from './operators/process-operator.js';
 import { SelectKeyOperator } from './operators/select-key-operator.js';
 import { SessionAggregateOperator } from './operators/session-aggregate-operator.js';
 import { SinkOperator } from './operators/sink-operator.js';
+import { SlidingWindowAggregateOperator } from './operators/sliding-window-aggregate-operator.js';
 import { SourceOperator } from './operators/source-operator.js';
 import { SuppressOperator } from './operators/suppress-operator.js';
 import { TableAggregateOperator } from './operators/table-aggregate-operator.js';
@@ -42,7 +43,7 @@ export const operatorFactories: Factories = {
   merge: (n) => new PassthroughOperator(n.name),
   process: (n) => new ProcessOperator(n),
   aggregate: (n) => new AggregateOperator(n),
-  windowAggregate: (n) => new WindowAggregateOperator(n),
+  windowAggregate: (n) => (n.windows.type === 'sliding' ? new SlidingWindowAggregateOperator(n) : new WindowAggregateOperator(n)),
   sessionAggregate: (n) => new SessionAggregateOperator(n),
   tableSource: (n) => new TableSourceOperator(n),
   tableFilter: (n) => new TableFilterOperator(n),
