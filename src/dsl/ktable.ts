@@ -7,6 +7,7 @@ import type { Named } from './dsl-options.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import { addStore, type Grouped, type Materialized } from './materialized.js';
+import { SuppressBufferSerdeSet } from './suppress-buffer-serdes.js';
 import type { Suppressed } from './suppressed.js';
 
 export interface TableState {
@@ -74,16 +75,23 @@ export class KTable<K, V> {
       throw new StreamwrightError('TOPOLOGY_INVALID', 'suppress(untilWindowCloses) needs a windowed table (the result of windowedBy(...).aggregate/count/reduce). Use untilTimeLimit for other tables.');
     }
     const name = this.builder.nameOrGenerate(suppressed.name, 'KTABLE-SUPPRESS-');
+    // The buffer is durable: every change to it goes to `<application.id>-<name>-store-changelog`,
+    // and a restarted task rebuilds it from the restored store (Kafka Streams' suppression buffer changelog).
+    const storeName = `${name}-store`;
+    const bufferSerdes = new SuppressBufferSerdeSet(storeName, this.state.keySerde, this.state.valueSerde);
+    this.builder.addStore({ name: storeName, type: 'keyValue', keySerde: bufferSerdes.keySerde, valueSerde: bufferSerdes.valueSerde, persistent: false, logging: true, loggingConfig: {}, caching: false });
     this.builder.addNode({
       kind: 'suppress',
       name,
       parents: [this.nodeName],
-      stores: [],
+      stores: [storeName],
       mode: suppressed.mode,
       graceMs: this.state.windowGraceMs ?? 0,
       maxRecords: suppressed.buffer.maxRecords,
       maxBytes: suppressed.buffer.maxBytes,
       onFull: suppressed.buffer.onFull,
+      store: storeName,
+      bufferSerdes,
     });
     return new KTable<K, V>(this.builder, name, { ...this.state, storeName: undefined });
   }

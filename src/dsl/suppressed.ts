@@ -21,6 +21,16 @@ export class BufferConfig {
     return new BufferConfig(Number.POSITIVE_INFINITY, BufferConfig.limit('maxBytes', n), 'emitEarly');
   }
 
+  /** Also bounds the number of buffered keys (Kafka's BufferConfig.withMaxRecords). */
+  withMaxRecords(n: number): BufferConfig {
+    return new BufferConfig(BufferConfig.limit('maxRecords', n), this.maxBytes, this.onFull);
+  }
+
+  /** Also bounds the buffer's estimated size in bytes (Kafka's BufferConfig.withMaxBytes). */
+  withMaxBytes(n: number): BufferConfig {
+    return new BufferConfig(this.maxRecords, BufferConfig.limit('maxBytes', n), this.onFull);
+  }
+
   emitEarlyWhenFull(): BufferConfig {
     return new BufferConfig(this.maxRecords, this.maxBytes, 'emitEarly');
   }

@@ -1,12 +1,21 @@
 import type { SuppressNode } from '../../graph/nodes/suppress-node.js';
 import type { Change, Windowed } from '../../graph/processor-types.js';
+import type { KeyValueEntry, KeyValueStore } from '../../state/store-types.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import { BaseOperator } from '../operator.js';
 import type { RecordBatch } from '../record-batch.js';
+import type { TaskContext } from '../task-context.js';
+
+/** What the buffer's store keeps per key (see SuppressBufferSerdeSet for the bytes). */
+interface StoredUpdate {
+  readonly time: number;
+  readonly timestamp: number;
+  readonly change: Change<unknown>;
+}
 
 interface Buffered {
   readonly id: unknown;
-  key: unknown;
+  readonly key: unknown;
   change: Change<unknown>;
   readonly time: number;
   timestamp: number;
@@ -18,6 +27,12 @@ interface Buffered {
  * record key, ordered by buffer time: the window end for untilWindowCloses, the first update's
  * timestamp for untilTimeLimit. An entry leaves when its buffer time <= stream time - (grace or
  * time limit). Final results drop deletes (they can only retract what was never emitted).
+ *
+ * The buffer is durable: the in-memory index is mirrored into a changelogged key-value store (put
+ * when an update is buffered, delete when it is emitted), so the input offsets committed while
+ * updates wait do not lose them. On start the index is rebuilt from the restored store; the store
+ * only offers an asynchronous scan, so records processed before the scan completes are merged
+ * with it (a key updated meanwhile keeps its newer entry).
  */
 export class SuppressOperator extends BaseOperator {
   private readonly byId = new Map<unknown, Buffered>();
@@ -25,34 +40,84 @@ export class SuppressOperator extends BaseOperator {
   private readonly order: Buffered[] = [];
   private observedStreamTime = -1;
   private bytes = 0;
+  private store!: KeyValueStore<unknown, StoredUpdate>;
+  /** Ids written since init while the rebuild scan is pending; undefined once it has merged. */
+  private touched: Set<unknown> | undefined = new Set();
+  private rebuildError: unknown;
 
   constructor(private readonly node: SuppressNode) {
     super(node.name);
   }
 
+  override init(ctx: TaskContext): void {
+    super.init(ctx);
+    this.node.bufferSerdes.bindDefaults(ctx.defaultKeySerde, ctx.defaultValueSerde);
+    this.store = ctx.getStateStore(this.node.store) as KeyValueStore<unknown, StoredUpdate>;
+    this.store
+      .readOnly()
+      .all()
+      .then(
+        (entries) => this.rebuild(entries),
+        (err: unknown) => (this.rebuildError = err),
+      );
+  }
+
+  /** Number of buffered keys (for tests and metrics). */
+  get bufferedCount(): number {
+    return this.order.length;
+  }
+
+  /** True once the buffer has been rebuilt from its store. */
+  get rebuilt(): boolean {
+    return this.touched === undefined;
+  }
+
+  private rebuild(entries: readonly KeyValueEntry<unknown, StoredUpdate>[]): void {
+    const touched = this.touched!;
+    this.touched = undefined;
+    for (const e of entries) {
+      const id = idOf(e.key);
+      if (touched.has(id) || this.byId.has(id)) continue;
+      const v = e.value;
+      if (v.timestamp > this.observedStreamTime) this.observedStreamTime = v.timestamp;
+      this.insert({ id, key: e.key, change: v.change, time: v.time, timestamp: v.timestamp, bytes: this.sizeOf(e.key, v.change.newValue) });
+    }
+  }
+
   process(batch: RecordBatch): void {
+    if (this.rebuildError !== undefined) {
+      throw new StreamwrightError(
+        'STATE_STORE',
+        `Suppression "${this.name}" in task ${this.ctx.taskId} could not rebuild its buffer from store "${this.node.store}": ${String(this.rebuildError)}. Check the store's changelog, or reset the application's state.`,
+        { node: this.name, store: this.node.store },
+        { cause: this.rebuildError },
+      );
+    }
     const out = this.begin(batch);
     const finalResults = this.node.mode.type === 'untilWindowCloses';
     const delay = this.node.mode.type === 'untilWindowCloses' ? this.node.graceMs : this.node.mode.timeLimitMs;
+    const touched = this.touched;
     for (let i = 0, n = batch.length; i < n; i++) {
       const key = batch.keys[i];
       const change = batch.values[i] as Change<unknown>;
       const ts = batch.timestamps[i];
       if (ts > this.observedStreamTime) this.observedStreamTime = ts;
       const id = idOf(key);
-      const existing = this.byId.get(id);
-      if (existing) {
-        this.bytes -= existing.bytes;
-        existing.change = { newValue: change.newValue, oldValue: existing.change.oldValue };
-        existing.timestamp = ts;
-        existing.bytes = this.sizeOf(key, change.newValue);
-        this.bytes += existing.bytes;
+      if (touched !== undefined) touched.add(id);
+      let entry = this.byId.get(id);
+      if (entry !== undefined) {
+        this.bytes -= entry.bytes;
+        entry.change = { newValue: change.newValue, oldValue: entry.change.oldValue };
+        entry.timestamp = ts;
+        entry.bytes = this.sizeOf(key, change.newValue);
+        this.bytes += entry.bytes;
       } else {
         const time = finalResults ? (key as Windowed<unknown>).end : ts;
-        const entry: Buffered = { id, key, change, time, timestamp: ts, bytes: this.sizeOf(key, change.newValue) };
+        entry = { id, key, change, time, timestamp: ts, bytes: this.sizeOf(key, change.newValue) };
         this.insert(entry);
       }
-      this.enforceLimits(out);
+      this.store.put(key, { time: entry.time, timestamp: entry.timestamp, change: entry.change }, ts);
+      this.enforceLimits(out, batch, i);
       const expiry = this.observedStreamTime - delay;
       while (this.order.length > 0 && this.order[0].time <= expiry) this.evict(out, finalResults);
     }
@@ -77,11 +142,12 @@ export class SuppressOperator extends BaseOperator {
     const entry = this.order.shift()!;
     this.byId.delete(entry.id);
     this.bytes -= entry.bytes;
+    this.store.delete(entry.key, entry.timestamp);
     if (dropDeletes && entry.change.newValue === null) return;
     out.push(entry.key, entry.change, entry.timestamp, -1, undefined);
   }
 
-  private enforceLimits(out: RecordBatch): void {
+  private enforceLimits(out: RecordBatch, batch: RecordBatch, i: number): void {
     const { maxRecords, maxBytes, onFull } = this.node;
     while (this.order.length > maxRecords || this.bytes > maxBytes) {
       if (onFull === 'emitEarly') {
@@ -90,8 +156,8 @@ export class SuppressOperator extends BaseOperator {
       }
       throw new StreamwrightError(
         'STATE_STORE',
-        `Suppression buffer of "${this.name}" is full (${this.order.length} records, ~${this.bytes} bytes; limits ${maxRecords} records, ${maxBytes} bytes) in task ${this.ctx.taskId}. Raise the BufferConfig limits, use BufferConfig.unbounded(), or shorten the grace period so windows close sooner.`,
-        { node: this.name, records: this.order.length, bytes: this.bytes },
+        `Suppression buffer of "${this.name}" is full (${this.order.length} records, ~${this.bytes} bytes; limits ${maxRecords} records, ${maxBytes} bytes) in task ${this.ctx.taskId}, at the record from topic "${batch.topic}", partition ${batch.partition}, offset ${batch.offsets[i]}. Raise BufferConfig.maxRecords/maxBytes, use BufferConfig.unbounded(), or shorten the grace period or time limit so entries leave sooner.`,
+        { node: this.name, store: this.node.store, records: this.order.length, bytes: this.bytes, maxRecords, maxBytes, topic: batch.topic, partition: batch.partition, offset: batch.offsets[i] },
       );
     }
   }
