@@ -1,16 +1,14 @@
-import type { Backend, FetchBatch, LogConsumer, PartitionAppend, TopicPartition, TopicPartitionOffset } from '../backend/backend-types.js';
+import type { Backend, FetchBatch, LogConsumer, TopicPartition } from '../backend/backend-types.js';
 import type { Subtopology } from '../graph/subtopology.js';
 import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
-import { BufferingCollector } from './buffering-collector.js';
-import { AtLeastOnceCommitter, ExactlyOnceCommitter, type Committer } from './committer.js';
+import type { RestoreProgress } from '../state/changelog-restorer.js';
+import { CommitCoordinator } from './commit-coordinator.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { StreamsConfig } from './streams-config.js';
 import type { StreamTask } from './stream-task.js';
 import { createActiveTask } from './task-factory.js';
-import type { TaskStateManager } from '../state/task-state-manager.js';
-import type { RestoreProgress } from '../state/changelog-restorer.js';
 import type { TopicPlan } from './topic-setup.js';
 
 export interface ThreadHooks {
@@ -25,18 +23,14 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /**
  * The processing loop of one app instance (Kafka Streams' StreamThread): poll, hand batches to
- * tasks, process them synchronously, send outputs, and commit every commit.interval.ms.
+ * tasks, process them synchronously, send outputs, and commit every commit.interval.ms through
+ * the CommitCoordinator.
  */
 export class StreamThread {
   private readonly tasks = new Map<string, StreamTask>();
-  /** State of the tasks that have stores, by task id. */
-  private readonly states = new Map<string, TaskStateManager>();
-  /** Next changelog offset per topic-partition written by this thread's commits. */
-  private readonly changelogEnds = new Map<string, TopicPartitionOffset>();
   private readonly byPartition = new Map<string, StreamTask>();
-  private readonly collector = new BufferingCollector();
   private consumer!: LogConsumer;
-  private committer!: Committer;
+  private commits!: CommitCoordinator;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private lastCommit = Date.now();
@@ -79,11 +73,7 @@ export class StreamThread {
       isolationLevel: eos ? 'read_committed' : 'read_uncommitted',
       autoOffsetReset: config.autoOffsetReset,
     });
-    const producer = this.backend.producer({
-      clientId: `${config.clientId}-StreamThread-${this.id}-producer`,
-      transactionalId: eos ? `${config.applicationId}-${config.clientId}-${this.id}` : undefined,
-    });
-    this.committer = eos ? new ExactlyOnceCommitter(producer, config.applicationId) : new AtLeastOnceCommitter(producer, this.consumer, (e) => this.logger.warn(`Offset commit skipped, a rebalance moved the partitions (their new owner repeats the work since the last commit): ${e.message}`));
+    this.commits = new CommitCoordinator(config, this.backend, this.consumer, this.logger, this.id);
     const patterns = this.topology.subtopologies.flatMap((s) => s.sourcePatterns);
     const subscription =
       patterns.length === 0
@@ -111,6 +101,11 @@ export class StreamThread {
     return this.tasks;
   }
 
+  /** The state manager of a running task (interactive queries). */
+  stateOf(taskId: string) {
+    return this.commits?.stateOf(taskId);
+  }
+
   private async run(): Promise<void> {
     let failure: Error | undefined;
     try {
@@ -118,15 +113,12 @@ export class StreamThread {
       await this.commitAll();
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
-      await this.committer.abort().catch(() => undefined);
+      await this.commits.abortAll();
     }
-    for (const t of this.tasks.values()) t.close();
-    for (const [id, state] of this.states) await state.closeAll(failure === undefined, this.changelogOffsetsFor(id)).catch((e) => this.logger.warn(`Closing the stores of task ${id} failed: ${e}`));
-    this.states.clear();
+    await this.commits.close(failure === undefined);
     this.tasks.clear();
     this.byPartition.clear();
     await this.consumer.close().catch((e) => this.logger.warn(`Closing the consumer failed: ${e}`));
-    await this.committer.close().catch((e) => this.logger.warn(`Closing the producer failed: ${e}`));
     if (failure) this.hooks.onFatal(failure);
   }
 
@@ -139,7 +131,7 @@ export class StreamThread {
     }
     const now = Date.now();
     for (const task of this.tasks.values()) task.punctuateWallClock(now);
-    if (this.collector.size > 0) this.noteAppends(await this.committer.send(this.collector.drain()));
+    await this.commits.sendPending();
     if (now - this.lastCommit >= this.config.commitIntervalMs) await this.commitAll();
   }
 
@@ -153,37 +145,9 @@ export class StreamThread {
     }
   }
 
-  /**
-   * The commit unit: flush every store (cache -> LevelDB + changelog), send outputs and changelog
-   * records, commit input offsets (in the same transaction under exactly-once), then checkpoint.
-   */
-  private async commitAll(tasks: Iterable<StreamTask> = this.tasks.values()): Promise<void> {
-    for (const state of this.states.values()) await state.flushAll();
-    if (this.collector.size > 0) this.noteAppends(await this.committer.send(this.collector.drain()));
-    const offsets: TopicPartitionOffset[] = [];
-    for (const t of tasks) offsets.push(...t.committableOffsets());
-    await this.committer.commit(offsets);
-    for (const [id, state] of this.states) state.checkpoint(this.changelogOffsetsFor(id));
+  private async commitAll(): Promise<void> {
+    await this.commits.commit();
     this.lastCommit = Date.now();
-  }
-
-  private noteAppends(appends: readonly PartitionAppend[]): void {
-    for (const a of appends) {
-      if (!a.topic.endsWith('-changelog')) continue;
-      this.changelogEnds.set(key(a.topic, a.partition), { topic: a.topic, partition: a.partition, offset: a.lastOffset + 1 });
-    }
-  }
-
-  /** Changelog positions this thread wrote for a task's stores. */
-  private changelogOffsetsFor(taskId: string): TopicPartitionOffset[] {
-    const state = this.states.get(taskId);
-    if (!state) return [];
-    const out: TopicPartitionOffset[] = [];
-    for (const o of state.changelogOffsets()) {
-      const written = this.changelogEnds.get(key(o.topic, o.partition));
-      if (written) out.push(written);
-    }
-    return out;
   }
 
   private async onRevoked(tps: readonly TopicPartition[]): Promise<void> {
@@ -195,14 +159,14 @@ export class StreamThread {
     }
     if (affected.size === 0) return;
     // Process what was fetched for these tasks, then commit before giving them up.
-    for (const t of affected) t.process();
-    await this.commitAll(this.tasks.values());
     for (const t of affected) {
-      t.close();
+      if (t.needsAsync) await t.processAsync();
+      else t.process();
+    }
+    await this.commitAll();
+    for (const t of affected) {
       this.tasks.delete(t.id);
-      const state = this.states.get(t.id);
-      this.states.delete(t.id);
-      await state?.closeAll(true, []);
+      await this.commits.removeTask(t.id, true);
     }
     for (const [k, t] of [...this.byPartition]) if (affected.has(t)) this.byPartition.delete(k);
     this.hooks.onTasksChanged(this.tasks);
@@ -215,12 +179,13 @@ export class StreamThread {
       const id = `${sub.id}_${tp.partition}`;
       let task = this.tasks.get(id);
       if (!task) {
+        const collector = this.commits.newCollector();
         const created = await createActiveTask(
           {
             topology: this.topology,
             config: this.config,
             backend: this.backend,
-            collector: this.collector,
+            collector,
             metrics: this.metrics,
             logger: this.logger,
             partitionsFor: (topic) => this.plan.partitions.get(topic),
@@ -231,16 +196,11 @@ export class StreamThread {
         );
         task = created.task;
         this.tasks.set(id, task);
-        if (created.state) this.states.set(id, created.state);
+        this.commits.addTask(task, created.state, collector);
       }
       this.byPartition.set(key(tp.topic, tp.partition), task);
     }
     this.hooks.onTasksChanged(this.tasks);
     this.hooks.onRunning();
-  }
-
-  /** The stores of a running task, for interactive queries. */
-  taskStores(): ReadonlyMap<string, TaskStateManager> {
-    return this.states;
   }
 }
