@@ -8,14 +8,13 @@
  */
 import type { Serde } from '../graph/serde-types.js';
 import { ChangeLoggingLayer } from './changelogging-kv-layer.js';
-import { bytesId, keyIdOf, serializeKey } from './key-codec.js';
+import { bytesId, isPrimitiveKey, serializeKey, type KeyId } from './key-codec.js';
 import type { KeyValueEngine } from './kv-engine.js';
 import { entrySize } from './size-estimator.js';
 import { notLoadedError, notOpenError } from './store-errors.js';
 import type { CacheFlushListener, KeyValueStore, ReadOnlyKeyValueStore, StoreContext } from './store-types.js';
 import { KeyValueReadOnlyView } from './kv-read-only-view.js';
 
-type KeyId = string | number | boolean | bigint;
 
 /** What the value was at the last flush: unknown (not loaded), absent, raw bytes, or typed. */
 export const Flushed = { Unknown: 0, Absent: 1, Bytes: 2, Typed: 3 } as const;
@@ -87,7 +86,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   get(key: K): V | undefined {
-    const id = keyIdOf(key, () => this.serializeKey(key));
+    const id = isPrimitiveKey(key) ? key : bytesId(this.serializeKey(key));
     const e = this.cache.get(id);
     if (e !== undefined) {
       this.cache.delete(id);
@@ -124,7 +123,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       this.writeThrough(layer, key, value, timestamp);
       return;
     }
-    const id = keyIdOf(key, () => this.serializeKey(key));
+    const id = isPrimitiveKey(key) ? key : bytesId(this.serializeKey(key));
     let e = this.cache.get(id);
     if (e === undefined) {
       const kb = this.serializeKey(key);
@@ -193,8 +192,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     let seen: Set<string> | undefined;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      const t = typeof key;
-      if ((t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint') && this.cache.has(key as KeyId)) continue;
+      if (isPrimitiveKey(key) && this.cache.has(key)) continue;
       const kb = this.serializeKey(key);
       const bid = bytesId(kb);
       if (this.cache.has(bid) || engine.peek(bid) !== undefined) continue;
@@ -226,7 +224,10 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   restore(key: Buffer, value: Buffer | null): void {
     const layer = this.logged('restore');
-    if (this.cache.size > 0) this.cache.delete(keyIdOf(this.keySerde.deserialize(this.topic, key), () => key));
+    if (this.cache.size > 0) {
+      const k = this.keySerde.deserialize(this.topic, key);
+      this.cache.delete(isPrimitiveKey(k) ? k : bytesId(key));
+    }
     layer.restore(key, value);
   }
 

@@ -8,11 +8,12 @@ import type { Serde } from '../graph/serde-types.js';
 export const TIMESTAMP_BYTES = 8;
 const TWO_32 = 4294967296;
 
-/** Id of a key in a Map: primitives as themselves, others by their serialized bytes (latin1). */
-export function keyIdOf(key: unknown, serialized: () => Buffer): string | number | boolean | bigint {
+export type KeyId = string | number | boolean | bigint;
+
+/** Keys that are their own Map id (no serialization needed); other keys use their bytes as latin1. */
+export function isPrimitiveKey(key: unknown): key is KeyId {
   const t = typeof key;
-  if (t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint') return key as string | number | boolean | bigint;
-  return serialized().toString('latin1');
+  return t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint';
 }
 
 /** Latin1 strings compare like the bytes they hold, so they sort in serialized-key order. */

@@ -1,5 +1,5 @@
 import type { CachingKeyValueStore } from './caching-kv-store.js';
-import { bytesId, keyIdOf } from './key-codec.js';
+import { bytesId, isPrimitiveKey } from './key-codec.js';
 import type { KeyValueEntry, ReadOnlyKeyValueStore } from './store-types.js';
 
 /**
@@ -11,7 +11,7 @@ export class KeyValueReadOnlyView<K, V> implements ReadOnlyKeyValueStore<K, V> {
 
   async get(key: K): Promise<V | undefined> {
     const s = this.store;
-    const e = s.cache.get(keyIdOf(key, () => s.serializeKey(key)));
+    const e = s.cache.get(isPrimitiveKey(key) ? key : bytesId(s.serializeKey(key)));
     if (e !== undefined) return e.value;
     const kb = s.serializeKey(key);
     const raw = await s.logged('query').engine.read(bytesId(kb), kb);

@@ -41,3 +41,12 @@ export function engineError(store: string, dir: string, op: string, cause: unkno
     { cause },
   );
 }
+
+/** A window or session put with bounds that are not whole epoch milliseconds or end before start. */
+export function invalidWindowError(kind: string, store: string, task: string, start: number, end: number): StreamwrightError {
+  return new StreamwrightError(
+    'STATE_STORE',
+    `${kind} store "${store}" in task ${task}: invalid window [${start}, ${end}]; start and end must be whole epoch milliseconds with end >= start.`,
+    { store, task, start, end },
+  );
+}

@@ -8,12 +8,11 @@
  * replays only the changelog tail after the checkpoint.
  */
 import * as path from 'node:path';
-import { StreamwrightError } from '../errors/streamwright-error.js';
 import type { Serde } from '../graph/serde-types.js';
-import { bytesId, keyIdOf, serializeKey } from './key-codec.js';
+import { bytesId, isPrimitiveKey, serializeKey, type KeyId } from './key-codec.js';
 import { LevelHandle, type LevelWrite } from './level-handle.js';
 import { entrySize } from './size-estimator.js';
-import { notOpenError } from './store-errors.js';
+import { invalidWindowError, notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext, Windowed } from './store-types.js';
 import { ExpiryIndex, findSlot, insertSlot, removeSlot, type KeySlots, type TimedSlot } from './timed-slots.js';
 
@@ -34,7 +33,6 @@ export interface TimedStoreConfig<K, V> {
   readonly layout: TimedKeyLayout;
 }
 
-type KeyId = string | number | boolean | bigint;
 const DETACHED = { value: 0 };
 
 export class TimedStoreCore<K, V> {
@@ -82,10 +80,11 @@ export class TimedStoreCore<K, V> {
   }
 
   private slotsFor(key: K, create: boolean): KeySlots<K, V> | undefined {
-    const id = keyIdOf(key, () => serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name));
+    let keyBytes = isPrimitiveKey(key) ? undefined : serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name);
+    const id = keyBytes === undefined ? (key as KeyId) : bytesId(keyBytes);
     let ks = this.byId.get(id);
     if (ks === undefined && create) {
-      const keyBytes = serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name);
+      keyBytes ??= serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name);
       ks = { id, key, keyBytes, slots: [] };
       this.byId.set(id, ks);
       this.byBytes.set(bytesId(keyBytes), ks);
@@ -110,13 +109,7 @@ export class TimedStoreCore<K, V> {
   put(key: K, start: number, end: number, value: V | undefined, timestamp: number): void {
     this.live('put');
     this.counters.puts.value++;
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) {
-      throw new StreamwrightError(
-        'STATE_STORE',
-        `${this.cfg.layout.kind} store "${this.cfg.name}" in task ${this.ctx!.taskId}: invalid window [${start}, ${end}]; start and end must be whole epoch milliseconds with end >= start.`,
-        { store: this.cfg.name, task: this.ctx!.taskId, start, end },
-      );
-    }
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) throw invalidWindowError(this.cfg.layout.kind, this.cfg.name, this.ctx!.taskId, start, end);
     if (end <= this.observed - this.cfg.retentionMs) {
       this.dropped.value++; // Kafka drops writes to expired windows
       return;
@@ -248,7 +241,7 @@ export class TimedStoreCore<K, V> {
       if (value === undefined) return;
       const key = this.cfg.keySerde.deserialize(this.topic, keyBytes);
       const own = Buffer.from(keyBytes);
-      ks = { id: keyIdOf(key, () => own), key, keyBytes: own, slots: [] };
+      ks = { id: isPrimitiveKey(key) ? key : bid, key, keyBytes: own, slots: [] };
       this.byId.set(ks.id, ks);
       this.byBytes.set(bid, ks);
     }
