@@ -6,7 +6,12 @@
  * gets SIGTERM/SIGINT:
  *
  *   create <topic> <partitions> [<replication-factor>]   ->  "ok" | "error <reason>"
+ *   errors <api-key> <error-code> [<error-code>...]      ->  "ok" | "error <reason>"
  *   ping                                                 ->  "ok"
+ *
+ * `errors` makes the next requests with that API key (from any client) fail with the given Kafka
+ * error codes, one per request, in order (rd_kafka_mock_push_request_errors); tests use it to
+ * inject coordinator failures, e.g. "errors 14 42" answers the next SyncGroup with INVALID_REQUEST.
  *
  * Topics are created through the mock API because the mock answers CreateTopics only partially
  * (see docs/kafka-backend.md). Usage: mock-kafka [<broker-count>]   (default 1)
@@ -68,7 +73,31 @@ static void handle_line(rd_kafka_mock_cluster_t *mcluster, char *line) {
     }
     return;
   }
-  reply("error unknown command %s (expected: create, ping)\n", cmd);
+  if (strcmp(cmd, "errors") == 0) {
+    char *api = strtok_r(NULL, " \t\r\n", &save);
+    rd_kafka_resp_err_t errs[64];
+    size_t cnt = 0;
+    char *tok;
+    while (cnt < 64 && (tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
+      char *end = NULL;
+      long code = strtol(tok, &end, 10);
+      if (!end || *end != '\0' || code <= 0 || code > 32767) {
+        reply("error error codes must be positive Kafka error codes, got %s\n", tok);
+        return;
+      }
+      errs[cnt++] = (rd_kafka_resp_err_t)code;
+    }
+    char *end = NULL;
+    long key = api ? strtol(api, &end, 10) : -1;
+    if (!api || !end || *end != '\0' || key < 0 || key > 32767 || cnt == 0) {
+      reply("error usage: errors <api-key> <error-code> [<error-code>...]\n", NULL);
+      return;
+    }
+    rd_kafka_mock_push_request_errors_array(mcluster, (int16_t)key, cnt, errs);
+    reply("ok\n", NULL);
+    return;
+  }
+  reply("error unknown command %s (expected: create, errors, ping)\n", cmd);
 }
 
 int main(int argc, char **argv) {

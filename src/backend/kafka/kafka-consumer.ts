@@ -5,10 +5,13 @@ import { validateTopicName } from '../topic-name.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import type { ResolvedKafkaConfig } from './kafka-config.js';
 import { toStreamwrightError } from './kafka-errors.js';
-import { FetchBuffer, tpKey } from './kafka-fetch-buffer.js';
-import { coPartitioningAssigner, installJoinHook, manualAssigner } from './kafka-group-hooks.js';
+import { createKafkaJsConsumer } from './kafka-consumer-factory.js';
+import { FetchBuffer, parkBatch, tpKey } from './kafka-fetch-buffer.js';
+import { coPartitioningAssigner, installJoinHook, isGroupRequestError, manualAssigner, type GroupMembershipHooks } from './kafka-group-hooks.js';
+import { describeCrash, GroupRecovery, isRecoverableGroupCrash } from './kafka-group-recovery.js';
+import { logBackendWarning } from './kafka-log-creator.js';
 import { flattenAssignment, RebalanceState } from './kafka-rebalance-state.js';
-import { fetchCommitted } from './kafka-offsets.js';
+import { checkCommittable, fetchCommitted, missingOffsetsError } from './kafka-offsets.js';
 
 const NO_LISTENER: RebalanceListener = { onPartitionsRevoked() {}, onPartitionsAssigned() {} };
 
@@ -21,6 +24,11 @@ const NO_LISTENER: RebalanceListener = { onPartitionsRevoked() {}, onPartitionsA
  * Manual assign() has no kafkajs equivalent: it runs a member of a private, single-member group
  * (`<groupId|client.id>-assign-<uuid>`) whose assignor hands it exactly the requested partitions, then
  * seeks them. It never commits to that group; see docs/kafka-backend.md for the trade-off.
+ *
+ * A group member whose kafkajs consumer crashes on a recoverable error (isRecoverableGroupCrash) treats
+ * its partitions as lost (commits for them are refused, onPartitionsRevoked still runs in poll()),
+ * leaves the group under its dead member id, recreates the kafkajs consumer and rejoins, with
+ * exponential backoff; poll() throws only once `retries` attempts in a row have failed.
  */
 export class KafkaLogConsumer implements LogConsumer {
   private consumer: Consumer | undefined;
@@ -34,6 +42,11 @@ export class KafkaLogConsumer implements LogConsumer {
   private wake: (() => void) | undefined;
   private polling = false;
   private closed = false;
+  private topics: (string | RegExp)[] = [];
+  /** Bumped for every kafkajs consumer we create; events of older ones are ignored. */
+  private incarnation = 0;
+  private memberId: string | undefined;
+  private readonly recovery: GroupRecovery;
 
   constructor(
     private readonly kafka: Kafka,
@@ -41,7 +54,9 @@ export class KafkaLogConsumer implements LogConsumer {
     private readonly opts: ConsumerOptions,
     private readonly admin: () => Promise<Admin>,
     private readonly onClose: (c: KafkaLogConsumer) => void,
-  ) {}
+  ) {
+    this.recovery = new GroupRecovery(config.retries, config.retryBackoffMs, config.retryBackoffMaxMs);
+  }
 
   private ctx(action: string, extra: { topic?: string; partition?: number; offset?: number } = {}) {
     return { bootstrapServers: this.config.bootstrapServers, action, groupId: this.opts.groupId, ...extra };
@@ -51,30 +66,23 @@ export class KafkaLogConsumer implements LogConsumer {
     if (this.closed) throw new StreamwrightError('LOG_CLOSED', `Consumer is closed; cannot ${op}. Create a new consumer.`, {});
   }
 
+  private checkUnused(): void {
+    if (this.mode !== 'none') {
+      throw new StreamwrightError('APP_STATE', `Consumer is already ${this.mode === 'group' ? 'subscribed' : 'manually assigned'}; a consumer subscribes or assigns once. Create another consumer.`, {});
+    }
+  }
+
   private notify(): void {
     const w = this.wake;
     this.wake = undefined;
     w?.();
   }
 
-  private createKafkaConsumer(groupId: string, assigner: ReturnType<typeof manualAssigner>): Consumer {
-    const session = this.opts.sessionTimeoutMs ?? this.config.sessionTimeoutMs;
-    return this.kafka.consumer({
-      groupId,
-      partitionAssigners: [assigner],
-      sessionTimeout: session,
-      rebalanceTimeout: this.config.rebalanceTimeoutMs,
-      heartbeatInterval: Math.min(this.config.heartbeatIntervalMs, Math.max(1, Math.floor(session / 3))),
-      maxWaitTimeInMs: this.config.fetchMaxWaitMs,
-      maxBytesPerPartition: this.config.maxPartitionFetchBytes,
-      readUncommitted: (this.opts.isolationLevel ?? 'read_uncommitted') === 'read_uncommitted',
-      allowAutoTopicCreation: false,
-      retry: { retries: this.config.retries, initialRetryTime: this.config.retryBackoffMs, maxRetryTime: this.config.retryBackoffMaxMs },
-    });
-  }
-
-  private watch(consumer: Consumer): void {
+  private watch(consumer: Consumer, incarnation: number): void {
+    const current = () => incarnation === this.incarnation && !this.closed;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      if (!current()) return;
+      this.recovery.joined();
       const tps = flattenAssignment(e.payload.memberAssignment);
       if (this.mode === 'manual') {
         for (const tp of this.manualAssignment) {
@@ -87,72 +95,88 @@ export class KafkaLogConsumer implements LogConsumer {
       this.notify();
     });
     consumer.on(consumer.events.CRASH, (e) => {
+      if (!current()) return;
+      const lost = [...this.rebalance.owned.values()];
       this.buffer.dropAll();
       this.rebalance.lose();
-      if (!e.payload.restart) {
-        this.failure = toStreamwrightError(e.payload.error, this.ctx('consuming'));
-      }
+      if (this.mode === 'group') this.recoverOrFail(e.payload.error, lost);
+      else if (!e.payload.restart) this.failure = toStreamwrightError(e.payload.error, this.ctx('consuming'));
       this.notify();
     });
   }
 
-  private eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch } = payload;
-    if (batch.isEmpty() || !payload.isRunning() || payload.isStale() || this.closed) return;
-    let released = false;
-    const done = new Promise<void>((resolve) => {
-      this.buffer.add({
-        key: tpKey(batch.topic, batch.partition),
-        batch,
-        next: 0,
-        resolveOffset: payload.resolveOffset,
-        release: () => {
-          released = true;
-          resolve();
-        },
-      });
-    });
-    this.notify();
-    const interval = Math.max(50, Math.floor(this.config.heartbeatIntervalMs / 2));
-    while (!released) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, interval)))]);
-      clearTimeout(timer);
-      if (released) return;
-      if (!payload.isRunning() || this.closed) {
-        this.buffer.drop(batch);
-        return;
-      }
-      try {
-        await payload.heartbeat();
-      } catch (e) {
-        // A rebalance: kafkajs rejoins, and our join hook delivers onPartitionsRevoked first.
-        this.buffer.drop(batch);
-        throw e;
+  private eachBatch = (payload: EachBatchPayload): Promise<void> =>
+    parkBatch(this.buffer, payload, this.config.heartbeatIntervalMs, () => this.notify(), () => this.closed);
+
+  /** Hooks for the join wrapper of one kafkajs consumer (see installJoinHook). */
+  private groupHooks(incarnation: number): GroupMembershipHooks {
+    return {
+      beforeJoin: this.beforeJoin,
+      takeDeadMember: () => (incarnation === this.incarnation ? this.recovery.takeDeadMember() : undefined),
+      onJoinResponse: (memberId) => {
+        if (incarnation === this.incarnation) this.memberId = memberId;
+      },
+    };
+  }
+
+  private createGroupConsumer(groupId: string): { consumer: Consumer; incarnation: number } {
+    const incarnation = ++this.incarnation;
+    const hooks = this.groupHooks(incarnation);
+    const assigner = coPartitioningAssigner((cluster) => installJoinHook(cluster, hooks));
+    const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, groupId, assigner, false);
+    this.consumer = consumer;
+    this.memberId = undefined;
+    this.watch(consumer, incarnation);
+    return { consumer, incarnation };
+  }
+
+  /**
+   * The group member's kafkajs consumer crashed (kafkajs has already disconnected it). Recoverable and
+   * attempts left: schedule a new consumer. Otherwise poll() throws the crash as a typed error.
+   */
+  private recoverOrFail(error: unknown, lost: readonly TopicPartition[]): void {
+    if (this.closed) return;
+    this.recovery.rememberDeadMember(this.memberId);
+    this.memberId = undefined;
+    const next = isRecoverableGroupCrash(error, isGroupRequestError) ? this.recovery.next() : undefined;
+    if (next === undefined) {
+      const tried = this.recovery.failedAttempts;
+      this.failure = toStreamwrightError(error, this.ctx(tried > 0 ? `consuming (gave up after ${tried} attempts in a row to recreate the consumer and rejoin)` : 'consuming'));
+      return;
+    }
+    const lostText = lost.length > 0 ? `its partitions ${lost.map((t) => `${t.topic}-${t.partition}`).join(', ')} count as lost (commits for them are refused); ` : '';
+    logBackendWarning(
+      this.config,
+      `Kafka consumer of group ${this.opts.groupId} crashed (${describeCrash(error)}); ${lostText}recreating it and rejoining in ${next.delayMs}ms (attempt ${next.attempt} of ${this.recovery.maxAttempts}).`,
+      { groupId: this.opts.groupId, attempt: next.attempt, delayMs: next.delayMs, lost },
+    );
+    const dead = this.consumer;
+    this.recovery.schedule(next.delayMs, () => void this.restartGroupMember(dead));
+  }
+
+  private async restartGroupMember(dead: Consumer | undefined): Promise<void> {
+    await dead?.disconnect().catch(() => undefined);
+    if (this.closed || this.opts.groupId === undefined) return;
+    const { consumer, incarnation } = this.createGroupConsumer(this.opts.groupId);
+    try {
+      await this.start(consumer, this.topics);
+    } catch (e) {
+      if (incarnation === this.incarnation) {
+        this.recoverOrFail(e, []);
+        this.notify();
       }
     }
-  };
+  }
 
   private beforeJoin = async (): Promise<void> => {
     if (this.closed) return;
     this.buffer.dropAll();
-    const revoked = this.rebalance.prepareJoin();
-    if (revoked === undefined) return;
-    this.notify();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      revoked.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.config.rebalanceTimeoutMs))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) this.rebalance.lose();
+    await this.rebalance.revokeBeforeJoin(this.config.rebalanceTimeoutMs, () => this.notify());
   };
 
   async subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener): Promise<void> {
     this.checkOpen('subscribe');
-    if (this.mode !== 'none') {
-      throw new StreamwrightError('APP_STATE', `Consumer is already ${this.mode === 'group' ? 'subscribed' : 'manually assigned'}; a consumer subscribes or assigns once. Create another consumer.`, {});
-    }
+    this.checkUnused();
     const groupId = this.opts.groupId;
     if (groupId === undefined || groupId.length === 0) {
       throw new StreamwrightError('CONFIG_INVALID', 'subscribe() needs ConsumerOptions.groupId: group membership and commits are per consumer group.', {});
@@ -160,26 +184,24 @@ export class KafkaLogConsumer implements LogConsumer {
     if (Array.isArray(topics)) for (const t of topics) validateTopicName(t);
     this.mode = 'group';
     this.listener = listener;
-    const consumer = this.createKafkaConsumer(groupId, coPartitioningAssigner((cluster) => installJoinHook(cluster, this.beforeJoin)));
-    this.consumer = consumer;
-    this.watch(consumer);
-    await this.start(consumer, topics instanceof RegExp ? [topics] : [...topics]);
+    this.topics = topics instanceof RegExp ? [topics] : [...topics];
+    const { consumer } = this.createGroupConsumer(groupId);
+    await this.start(consumer, this.topics);
   }
 
   async assign(partitions: readonly TopicPartitionOffset[]): Promise<void> {
     this.checkOpen('assign');
-    if (this.mode !== 'none') {
-      throw new StreamwrightError('APP_STATE', `Consumer is already ${this.mode === 'group' ? 'subscribed' : 'manually assigned'}; a consumer subscribes or assigns once. Create another consumer.`, {});
-    }
+    this.checkUnused();
     for (const tp of partitions) validateTopicName(tp.topic);
     this.mode = 'manual';
     this.manualAssignment = partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset }) as TopicPartitionOffset);
     if (partitions.length === 0) return;
     const privateGroup = `${this.opts.groupId ?? this.config.clientId}-assign-${randomUUID()}`;
-    const consumer = this.createKafkaConsumer(privateGroup, manualAssigner(this.manualAssignment));
+    const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, privateGroup, manualAssigner(this.manualAssignment), true);
     this.consumer = consumer;
-    this.watch(consumer);
-    await this.start(consumer, [...new Set(partitions.map((p) => p.topic))]);
+    this.watch(consumer, ++this.incarnation);
+    this.topics = [...new Set(partitions.map((p) => p.topic))];
+    await this.start(consumer, this.topics);
   }
 
   private async start(consumer: Consumer, topics: (string | RegExp)[]): Promise<void> {
@@ -194,6 +216,7 @@ export class KafkaLogConsumer implements LogConsumer {
     consumer
       .run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently, eachBatch: this.eachBatch })
       .catch((e: unknown) => {
+        if (consumer !== this.consumer) return;
         this.failure = toStreamwrightError(e, this.ctx('joining the consumer group'));
         this.notify();
       });
@@ -268,15 +291,7 @@ export class KafkaLogConsumer implements LogConsumer {
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     for (const tp of tps) this.paused.delete(tpKey(tp.topic, tp.partition));
     if (this.opts.autoOffsetReset !== 'none' || tps.length === 0) return;
-    const committed = await this.committed(tps);
-    const missing = committed.filter((c) => c.offset < 0);
-    if (missing.length > 0) {
-      this.failure = new StreamwrightError(
-        'OFFSET_OUT_OF_RANGE',
-        `No committed offset for ${missing.map((m) => `${m.topic}-${m.partition}`).join(', ')} in group ${this.opts.groupId} and autoOffsetReset is 'none'. Commit a starting offset first or use 'earliest' / 'latest'.`,
-        { groupId: this.opts.groupId, partitions: missing },
-      );
-    }
+    this.failure ??= missingOffsetsError(await this.committed(tps), this.opts.groupId);
   }
 
   async committed(tps: readonly TopicPartition[]): Promise<TopicPartitionOffset[]> {
@@ -296,18 +311,7 @@ export class KafkaLogConsumer implements LogConsumer {
         { groupId: this.opts.groupId },
       );
     }
-    for (const o of offsets) {
-      if (!this.rebalance.owned.has(tpKey(o.topic, o.partition))) {
-        throw new StreamwrightError(
-          'BACKEND',
-          `Commit refused for ${o.topic}-${o.partition} offset ${o.offset}: the partition is not assigned to this member of group ${this.opts.groupId} (a rebalance moved it). Its new owner resumes from the last committed offset; drop the work for this partition.`,
-          { topic: o.topic, partition: o.partition, offset: o.offset, groupId: this.opts.groupId },
-        );
-      }
-      if (!Number.isInteger(o.offset) || o.offset < 0) {
-        throw new StreamwrightError('OFFSET_OUT_OF_RANGE', `Cannot commit offset ${o.offset} for ${o.topic}-${o.partition}: a committed offset is the next offset to read, >= 0.`, { topic: o.topic, partition: o.partition, offset: o.offset });
-      }
-    }
+    checkCommittable(offsets, (tp) => this.rebalance.owned.has(tpKey(tp.topic, tp.partition)), this.opts.groupId);
     try {
       await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
     } catch (e) {
@@ -318,6 +322,7 @@ export class KafkaLogConsumer implements LogConsumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.recovery.cancel();
     this.onClose(this);
     this.buffer.dropAll();
     this.rebalance.releaseJoin();

@@ -1,4 +1,4 @@
-import type { Batch } from 'kafkajs';
+import type { Batch, EachBatchPayload } from 'kafkajs';
 import type { FetchBatch, TopicPartition } from '../backend-types.js';
 import { appendColumns, type ColumnBatch } from './kafka-record-mapper.js';
 
@@ -88,5 +88,53 @@ export class FetchBuffer {
     const all = [...this.pending.values()];
     this.pending.clear();
     for (const p of all) p.release();
+  }
+}
+
+/**
+ * The body of kafkajs's eachBatch: parks `payload.batch` in `buffer` and waits, heartbeating every
+ * half heartbeat interval, until poll() has taken all its records (or the consumer stops, or the
+ * batch is dropped by seek / pause / revoke). A failed heartbeat (a rebalance) drops the batch and
+ * rethrows, so kafkajs rejoins and our join hook delivers onPartitionsRevoked first.
+ */
+export async function parkBatch(
+  buffer: FetchBuffer,
+  payload: EachBatchPayload,
+  heartbeatIntervalMs: number,
+  notify: () => void,
+  isClosed: () => boolean,
+): Promise<void> {
+  const { batch } = payload;
+  if (batch.isEmpty() || !payload.isRunning() || payload.isStale() || isClosed()) return;
+  let released = false;
+  const done = new Promise<void>((resolve) => {
+    buffer.add({
+      key: tpKey(batch.topic, batch.partition),
+      batch,
+      next: 0,
+      resolveOffset: payload.resolveOffset,
+      release: () => {
+        released = true;
+        resolve();
+      },
+    });
+  });
+  notify();
+  const interval = Math.max(50, Math.floor(heartbeatIntervalMs / 2));
+  while (!released) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise<void>((r) => (timer = setTimeout(r, interval)))]);
+    clearTimeout(timer);
+    if (released) return;
+    if (!payload.isRunning() || isClosed()) {
+      buffer.drop(batch);
+      return;
+    }
+    try {
+      await payload.heartbeat();
+    } catch (e) {
+      buffer.drop(batch);
+      throw e;
+    }
   }
 }

@@ -50,15 +50,51 @@ export function manualAssigner(tps: readonly TopicPartition[]): PartitionAssigne
   });
 }
 
+/** What a LogConsumer learns from, and adds to, the group requests of one kafkajs consumer. */
+export interface GroupMembershipHooks {
+  /** Runs before each JoinGroup; resolves once onPartitionsRevoked has run (or timed out). */
+  beforeJoin(): Promise<void>;
+  /** A member id left behind by a crashed kafkajs consumer of the same LogConsumer, taken once. The
+   * next JoinGroup is preceded by a LeaveGroup for it, so the coordinator does not wait for (or
+   * assign partitions to) a member that no longer exists until its session times out. */
+  takeDeadMember(): string | undefined;
+  /** The member id the coordinator answered a JoinGroup with. */
+  onJoinResponse(memberId: string): void;
+}
+
+interface CoordinatorLike {
+  joinGroup(req: { groupId: string }): Promise<{ memberId: string }>;
+  leaveGroup(req: { groupId: string; memberId: string }): Promise<unknown>;
+}
+
+/** Errors the coordinator returned to a membership request (JoinGroup, SyncGroup, Heartbeat, LeaveGroup). */
+const groupRequestErrors = new WeakSet<object>();
+const GROUP_REQUESTS = new Set<PropertyKey>(['syncGroup', 'heartbeat', 'leaveGroup']);
+
+/** True when `e` was raised by a group-membership request (see installJoinHook), not by a fetch or commit. */
+export function isGroupRequestError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && groupRequestErrors.has(e);
+}
+
+function tagged<T>(p: Promise<T>): Promise<T> {
+  return p.catch((e: unknown) => {
+    if (typeof e === 'object' && e !== null) groupRequestErrors.add(e);
+    throw e;
+  });
+}
+
 /**
- * Makes every JoinGroup of this consumer wait for `beforeJoin()`. In Kafka's eager protocol a member
- * keeps its partitions until it sends JoinGroup, so this is where onPartitionsRevoked must finish
+ * Makes every JoinGroup of this consumer wait for `hooks.beforeJoin()`. In Kafka's eager protocol a
+ * member keeps its partitions until it sends JoinGroup, so this is where onPartitionsRevoked must finish
  * (Java's ConsumerCoordinator.onJoinPrepare). kafkajs has no such hook: it rejoins straight from its
- * fetch loop, so we wrap the group coordinator its ConsumerGroup looks up before each join. This
- * relies on kafkajs 2.2.x internals (ConsumerGroup calls cluster.findGroupCoordinator then
- * coordinator.joinGroup); test/backend/kafka checks the callback order so an upgrade that breaks it fails.
+ * fetch loop, so we wrap the group coordinator its ConsumerGroup looks up before each join. The same
+ * wrapper sends the LeaveGroup for a dead member id, reports the member id, and tags errors of
+ * membership requests (isGroupRequestError) so a crash can be classified. This relies on kafkajs 2.2.x
+ * internals (ConsumerGroup calls cluster.findGroupCoordinator, then coordinator.joinGroup / syncGroup /
+ * heartbeat on the object it got); test/backend/kafka checks the callback order so an upgrade that
+ * breaks it fails.
  */
-export function installJoinHook(cluster: Cluster, beforeJoin: () => Promise<void>): void {
+export function installJoinHook(cluster: Cluster, hooks: GroupMembershipHooks): void {
   const marker = cluster as Cluster & { __streamwrightJoinHook?: true };
   if (marker.__streamwrightJoinHook) return;
   marker.__streamwrightJoinHook = true;
@@ -66,16 +102,24 @@ export function installJoinHook(cluster: Cluster, beforeJoin: () => Promise<void
   cluster.findGroupCoordinator = async (args: { groupId: string; coordinatorType?: number }) => {
     const broker = await original(args);
     if (args.coordinatorType !== undefined && args.coordinatorType !== 0) return broker;
+    const coordinator = broker as unknown as CoordinatorLike;
     return new Proxy(broker, {
       get(target, prop) {
         if (prop === 'joinGroup') {
-          return async (req: unknown) => {
-            await beforeJoin();
-            return (target as unknown as { joinGroup(r: unknown): Promise<unknown> }).joinGroup(req);
+          return async (req: { groupId: string }) => {
+            await hooks.beforeJoin();
+            const dead = hooks.takeDeadMember();
+            // Best effort: an unknown member (already expired) is fine, the join goes ahead either way.
+            if (dead !== undefined) await coordinator.leaveGroup({ groupId: req.groupId, memberId: dead }).catch(() => undefined);
+            const res = await tagged(coordinator.joinGroup(req));
+            hooks.onJoinResponse(res.memberId);
+            return res;
           };
         }
         const v = Reflect.get(target, prop, target) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        if (typeof v !== 'function') return v;
+        const fn = (v as (...a: unknown[]) => unknown).bind(target);
+        return GROUP_REQUESTS.has(prop) ? (...a: unknown[]) => tagged(fn(...a) as Promise<unknown>) : fn;
       },
     });
   };

@@ -30,3 +30,13 @@ export function createLogCreator(sink: KafkaLogSink | undefined): logCreator {
     target.log(level, `${entry.namespace ? `${entry.namespace}: ` : ''}${message}`, fields);
   };
 }
+
+/** A warning from the backend itself, through the same sink and level filter as kafkajs's lines. */
+export function logBackendWarning(
+  cfg: { readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'; readonly logger: KafkaLogSink | undefined },
+  message: string,
+  fields: Readonly<Record<string, unknown>> = {},
+): void {
+  if (cfg.logLevel === 'nothing' || cfg.logLevel === 'error') return;
+  (cfg.logger ?? consoleSink).log('warn', message, fields);
+}

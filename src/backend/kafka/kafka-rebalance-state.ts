@@ -40,11 +40,27 @@ export class RebalanceState {
     });
   }
 
+  /**
+   * The join hook's wait: queues the revocation for poll() (`wake` it), then waits until poll() has run
+   * onPartitionsRevoked or `timeoutMs` passes; on timeout the partitions count as lost.
+   */
+  async revokeBeforeJoin(timeoutMs: number, wake: () => void): Promise<void> {
+    const revoked = this.prepareJoin();
+    if (revoked === undefined) return;
+    wake();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([revoked.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
+    clearTimeout(timer);
+    if (timedOut) this.lose();
+  }
+
   /** Partitions were lost without a clean revoke (crash, session expiry, revoke timeout): stop
-   * treating them as owned now, so commits for them are refused; the revoke is still delivered. */
+   * treating them as owned now, so commits for them are refused; the revoke is still delivered. An
+   * assignment not yet delivered belonged to the lost membership and is dropped. */
   lose(): void {
     if (this.owned.size > 0 && this.revokePending === undefined) this.revokePending = [...this.owned.values()];
     this.owned.clear();
+    this.assignPending = undefined;
   }
 
   /** Releases a waiting JoinGroup (used on close). */

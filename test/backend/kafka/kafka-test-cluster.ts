@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKafkaBackend, type KafkaBackendConfig } from '../../../src/backend/kafka/index.js';
@@ -8,6 +8,7 @@ import type { Backend } from '../../../src/backend/backend-types.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MOCK = resolve(ROOT, 'native/build/mock-kafka');
 const BUILD = resolve(ROOT, 'scripts/kafka-mock/build.sh');
+const MOCK_SRC = resolve(ROOT, 'native/mock-kafka.c');
 
 /** Tests skip only when asked to; otherwise a missing peer is a failure with a fix in the message. */
 export const skipKafka = process.env.STREAMWRIGHT_SKIP_KAFKA === '1';
@@ -18,6 +19,8 @@ export interface TestCluster {
   readonly isMock: boolean;
   /** Creates a topic: through the mock program on the mock, through the backend's admin on a broker. */
   createTopic(name: string, partitions: number): Promise<void>;
+  /** Mock only: the next requests with `apiKey` (from any client) fail with `errorCodes`, one each. */
+  injectErrors(apiKey: number, errorCodes: readonly number[]): Promise<void>;
   /** A backend with timeouts tuned down so group joins stay fast. */
   backend(extra?: Partial<KafkaBackendConfig>): Backend;
   stop(): Promise<void>;
@@ -39,15 +42,30 @@ function testConfig(servers: string, extra?: Partial<KafkaBackendConfig>): Kafka
     'fetch.max.wait.ms': 100,
     'retry.backoff.ms': 100,
     'retry.backoff.max.ms': 1_000,
-    'log.level': 'nothing',
+    ...debugLog(),
     ...extra,
+  };
+}
+
+/** STREAMWRIGHT_KAFKA_TEST_LOG=<file> appends kafkajs debug logs there (for chasing flaky runs). */
+function debugLog(): Partial<KafkaBackendConfig> {
+  const file = process.env.STREAMWRIGHT_KAFKA_TEST_LOG;
+  if (file === undefined || file === '') return { 'log.level': 'nothing' };
+  return {
+    'log.level': 'debug',
+    logger: {
+      log(level, message, fields) {
+        appendFileSync(file, `${new Date().toISOString()} ${level} ${message} ${JSON.stringify(fields)}\n`);
+      },
+    },
   };
 }
 
 export async function startTestCluster(): Promise<TestCluster> {
   const env = process.env.KAFKA_BOOTSTRAP_SERVERS;
   if (env !== undefined && env !== '') return brokerCluster(env);
-  if (!existsSync(MOCK)) {
+  // Rebuild a binary older than its source, so a new mock command is never missing.
+  if (!existsSync(MOCK) || statSync(MOCK).mtimeMs < statSync(MOCK_SRC).mtimeMs) {
     const r = spawnSync('sh', [BUILD], { encoding: 'utf8', timeout: 300_000 });
     if (r.status !== 0 || !existsSync(MOCK)) {
       throw new Error(
@@ -73,6 +91,9 @@ function brokerCluster(servers: string): TestCluster {
       } finally {
         await admin.close();
       }
+    },
+    injectErrors() {
+      return Promise.reject(new Error('injectErrors needs the librdkafka mock; a real broker cannot inject errors'));
     },
     backend(extra) {
       const b = createKafkaBackend(testConfig(servers, extra));
@@ -129,6 +150,11 @@ async function mockCluster(): Promise<TestCluster> {
       proc.stdin.write(`create ${name} ${partitions} 1\n`);
       const answer = await nextLine(`creating ${name}`);
       if (answer !== 'ok') throw new Error(`mock-kafka could not create ${name}: ${answer}`);
+    },
+    async injectErrors(apiKey, errorCodes) {
+      proc.stdin.write(`errors ${apiKey} ${errorCodes.join(' ')}\n`);
+      const answer = await nextLine(`injecting errors for API key ${apiKey}`);
+      if (answer !== 'ok') throw new Error(`mock-kafka could not inject errors: ${answer} (rebuild it: sh scripts/kafka-mock/build.sh)`);
     },
     backend(extra) {
       const b = createKafkaBackend(testConfig(servers, extra));
