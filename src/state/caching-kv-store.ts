@@ -163,7 +163,15 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       this.cache.delete(id);
       this.cachedBytes -= e.size;
       if (e.dirty) this.flushEntry(e);
+      else if (this.layer!.engine.needsPrefetch) this.rememberClean(e);
     }
+  }
+
+  /** A prefetch skipped this key because it was cached: keep it readable until the next prefetch. */
+  private rememberClean(e: CacheEntry<K, V>): void {
+    const kb = e.keyBytes ?? (e.keyBytes = this.serializeKey(e.key));
+    const bytes = e.flushedState === Flushed.Bytes ? e.flushedBytes! : this.serializeValue(e.value);
+    this.layer!.engine.remember(bytesId(kb), bytes);
   }
 
   private flushEntry(e: CacheEntry<K, V>): void {

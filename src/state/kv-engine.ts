@@ -13,6 +13,8 @@ export interface KeyValueEngine {
   load(ids: readonly string[], keys: readonly Buffer[]): Promise<void>;
   /** value null deletes. */
   put(id: string, key: Buffer, value: Buffer | null): void;
+  /** Keeps a clean value readable by peek() (the cache evicted it after a prefetch skipped it). */
+  remember(id: string, value: Buffer | null): void;
   /** Restoration write: no read-your-writes bookkeeping, persisted by the next flush(). */
   restore(key: Buffer, value: Buffer | null): void;
   /** Persists the writes made since the last flush (one batch). */

@@ -55,6 +55,10 @@ export class LevelKeyValueEngine implements KeyValueEngine {
     this.unwritten.set(id, key);
   }
 
+  remember(id: string, value: Buffer | null): void {
+    if (!this.known.has(id)) this.known.set(id, value);
+  }
+
   restore(key: Buffer, value: Buffer | null): void {
     if (this.known.size > 0) this.known.delete(key.toString('latin1'));
     this.restored.push({ key, value });

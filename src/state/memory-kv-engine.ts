@@ -18,6 +18,8 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
     else this.map.set(id, value);
   }
 
+  remember(): void {}
+
   /** Copies the value: fetched buffers may be views of a larger read buffer that must not stay alive. */
   restore(key: Buffer, value: Buffer | null): void {
     this.put(key.toString('latin1'), key, value === null ? null : Buffer.from(value));

@@ -87,6 +87,25 @@ describe('KeyValueStore on LevelDB: prefetch before synchronous reads', () => {
     await store.close();
   });
 
+  it('a cached key that a prefetch skipped stays readable after the cache evicts it', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const o = opts(true, 400);
+    const first = createKeyValueStore(o);
+    await first.open(testContext(dir, 'kv').ctx);
+    first.put('a', 'A');
+    await first.flush();
+    await first.close();
+    const store = createKeyValueStore(o, { loadedKeysLimit: 1 });
+    await store.open(testContext(dir, 'kv').ctx);
+    await store.prefetch(['a']);
+    expect(store.get('a')).toBe('A'); // now cached (clean)
+    await store.prefetch(['b', 'c']); // releases loaded keys beyond the limit; 'a' is skipped: cached
+    for (let i = 0; i < 20; i++) store.put(`x${i}`, 'filler'); // evicts 'a' from the cache
+    expect(store.get('a')).toBe('A');
+    await store.close();
+  });
+
   it('counts operations into the task metrics and refuses use before open', async () => {
     const store = createKeyValueStore(opts(false, 0));
     expect(stateStoreError(() => store.get('x')).message).toMatch(/"kv" is not open/);
