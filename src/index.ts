@@ -1,6 +1,20 @@
 // The public API of streamwright. Everything a user imports comes from here.
-export { StreamsBuilder, KStream, BranchedKStream } from './dsl/index.js';
-export type { Consumed, Produced, Repartitioned, Named, Branched, ProcessOptions, ObservedRecord } from './dsl/index.js';
+export {
+  StreamsBuilder,
+  KStream,
+  BranchedKStream,
+  KTable,
+  KGroupedStream,
+  KGroupedTable,
+  TimeWindowedKStream,
+  SessionWindowedKStream,
+  TimeWindows,
+  SlidingWindows,
+  SessionWindows,
+  Suppressed,
+  BufferConfig,
+} from './dsl/index.js';
+export type { Consumed, Produced, Repartitioned, Named, Branched, ProcessOptions, ObservedRecord, Materialized, Grouped, TableOptions } from './dsl/index.js';
 export { Topology } from './graph/topology.js';
 export type { TopologyDescription, NodeDescription, SubtopologyDescription } from './graph/topology-description.js';
 export type {
@@ -28,8 +42,25 @@ export type {
   Processor,
   ProcessorContext,
   ProcessorSupplier,
+  Windowed,
+  Change,
+  Initializer,
+  Aggregator,
+  Reducer,
+  Merger,
 } from './graph/processor-types.js';
-export { Serdes, serdeFrom } from './serde/index.js';
+export { Serdes, serdeFrom, WindowedSerdes } from './serde/index.js';
+export type {
+  ReadOnlyKeyValueStore,
+  ReadOnlyWindowStore,
+  ReadOnlySessionStore,
+  KeyValueStore,
+  WindowStore,
+  SessionStore,
+  KeyValueEntry,
+} from './state/store-types.js';
+export { produceFrom } from './runtime/observable-edge.js';
+export type { ProduceFromOptions, ProduceHandle } from './runtime/observable-edge.js';
 export { StreamsApp } from './runtime/streams-app.js';
 export type { StreamsAppOptions } from './runtime/streams-app.js';
 export type { AppState, StateListener, ExceptionResponse, UncaughtExceptionHandler } from './runtime/app-state.js';

@@ -11,6 +11,8 @@ import type { StreamTask } from './stream-task.js';
 import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './streams-config.js';
 import { checkSerdes } from './serde-check.js';
 import { setupTopics } from './topic-setup.js';
+import { queryableStore } from './interactive-queries.js';
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreLifecycle } from '../state/store-types.js';
 
 export interface StreamsAppOptions {
   /** Run on this backend instead of the one the config selects (several apps can share one). */
@@ -110,6 +112,26 @@ export class StreamsApp {
 
   metrics(): Metrics {
     return this.metricsRegistry;
+  }
+
+  /**
+   * A read-only view of a state store across this instance's tasks, for interactive queries
+   * (Kafka Streams' KafkaStreams.store()). Use the store name given in Materialized, or the
+   * KTable's queryableStoreName.
+   */
+  store<S = ReadOnlyKeyValueStore<unknown, unknown> | ReadOnlyWindowStore<unknown, unknown> | ReadOnlySessionStore<unknown, unknown>>(name: string): S {
+    return queryableStore(this.topology, name, () => {
+      const thread = this.thread;
+      if (!thread || this.current !== 'RUNNING') {
+        throw new StreamwrightError('APP_STATE', `State store "${name}" can be queried only while the app is RUNNING (it is ${this.current}); wait for waitUntilRunning().`, { store: name, state: this.current });
+      }
+      const found: StoreLifecycle[] = [];
+      for (const id of thread.taskMap().keys()) {
+        const s = thread.stateOf(id)?.store(name);
+        if (s) found.push(s);
+      }
+      return found;
+    }) as S;
   }
 
   /** Ids of the tasks this instance runs now, e.g. ["0_0", "0_1"]. */
