@@ -16,6 +16,33 @@ export class RecordBatch {
   readonly timestamps: number[] = [];
   readonly offsets: number[] = [];
   readonly headers: (readonly Header[] | undefined)[] = [];
+  /** The batch's own key/timestamp/offset/header columns while some are borrowed (else null). */
+  private own: OwnColumns | null = null;
+
+  /**
+   * Makes this batch's timestamp, offset and header columns (and its key column with
+   * `withKeys`) the very arrays of `from`, for records 0..length: no copy. Only for an operator
+   * whose output records i are its input records i with those columns unchanged. Borrowed columns
+   * are never written: clear() and release() give the batch its own columns back first.
+   */
+  borrowColumns(from: ColumnSource, withKeys: boolean): void {
+    if (this.own === null) this.own = { keys: this.keys, timestamps: this.timestamps, offsets: this.offsets, headers: this.headers };
+    const self = this as unknown as MutableColumns;
+    if (withKeys) self.keys = from.keys as unknown[];
+    self.timestamps = from.timestamps as number[];
+    self.offsets = from.offsets as number[];
+    self.headers = from.headers as (readonly Header[] | undefined)[];
+  }
+
+  private restoreColumns(): void {
+    const own = this.own!;
+    const self = this as unknown as MutableColumns;
+    self.keys = own.keys;
+    self.timestamps = own.timestamps;
+    self.offsets = own.offsets;
+    self.headers = own.headers;
+    this.own = null;
+  }
 
   push(key: unknown, value: unknown, timestamp: number, offset: number, headers: readonly Header[] | undefined): void {
     const i = this.length++;
@@ -31,49 +58,49 @@ export class RecordBatch {
     this.push(key, value, from.timestamps[i], from.offsets[i], from.headers[i]);
   }
 
-  /**
-   * Appends the records of `from` at indices sel[0..count) (ascending), unchanged. Column by
-   * column: each loop touches one array, which keeps the element stores monomorphic and fast.
-   */
+  /** Appends the records of `from` at indices sel[0..count) (ascending), unchanged. */
   appendSelected(from: RecordBatch, sel: ArrayLike<number>, count: number): void {
     const base = this.length;
-    const fk = from.keys, tk = this.keys;
-    for (let k = 0; k < count; k++) tk[base + k] = fk[sel[k]];
-    const fv = from.values, tv = this.values;
-    for (let k = 0; k < count; k++) tv[base + k] = fv[sel[k]];
-    const ft = from.timestamps, tt = this.timestamps;
-    for (let k = 0; k < count; k++) tt[base + k] = ft[sel[k]];
-    const fo = from.offsets, to = this.offsets;
-    for (let k = 0; k < count; k++) to[base + k] = fo[sel[k]];
-    const fh = from.headers, th = this.headers;
-    for (let k = 0; k < count; k++) th[base + k] = fh[sel[k]];
+    const fk = from.keys, fv = from.values, ft = from.timestamps, fo = from.offsets, fh = from.headers;
+    const tk = this.keys, tv = this.values, tt = this.timestamps, to = this.offsets, th = this.headers;
+    for (let k = 0; k < count; k++) {
+      const j = sel[k];
+      tk[base + k] = fk[j];
+      tv[base + k] = fv[j];
+      tt[base + k] = ft[j];
+      to[base + k] = fo[j];
+      th[base + k] = fh[j];
+    }
     this.length = base + count;
-  }
-
-  /**
-   * For an operator that has written values[0..n) itself: copies keys, timestamps, offsets and
-   * headers of records 0..n of `from` and sets the length to n. The batch must be empty before.
-   */
-  completeWithMetadataOf(from: RecordBatch, n: number): void {
-    const fk = from.keys, tk = this.keys;
-    for (let i = 0; i < n; i++) tk[i] = fk[i];
-    const ft = from.timestamps, tt = this.timestamps;
-    for (let i = 0; i < n; i++) tt[i] = ft[i];
-    const fo = from.offsets, to = this.offsets;
-    for (let i = 0; i < n; i++) to[i] = fo[i];
-    const fh = from.headers, th = this.headers;
-    for (let i = 0; i < n; i++) th[i] = fh[i];
-    this.length = n;
   }
 
   clear(): void {
     this.length = 0;
+    if (this.own !== null) this.restoreColumns();
   }
 
   /** Drops references held past `length` so buffered values can be collected. */
   release(): void {
+    if (this.own !== null) this.restoreColumns();
     this.keys.length = this.values.length = this.timestamps.length = this.offsets.length = this.headers.length = 0;
     this.length = 0;
   }
 }
 
+
+/** Columns another batch (a RecordBatch or a fetched FetchBatch) can lend. */
+export interface ColumnSource {
+  readonly keys: readonly unknown[];
+  readonly timestamps: readonly number[];
+  readonly offsets: readonly number[];
+  readonly headers: readonly (readonly Header[] | undefined)[];
+}
+
+interface OwnColumns {
+  readonly keys: unknown[];
+  readonly timestamps: number[];
+  readonly offsets: number[];
+  readonly headers: (readonly Header[] | undefined)[];
+}
+
+type MutableColumns = { -readonly [K in keyof OwnColumns]: OwnColumns[K] };

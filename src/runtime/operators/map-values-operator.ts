@@ -20,7 +20,9 @@ export class MapValuesOperator extends BaseOperator {
     } catch (err) {
       this.fail(batch, i, err);
     }
-    out.completeWithMetadataOf(batch, n);
+    // Record i keeps key, timestamp, offset and headers of input record i: lend those columns.
+    out.length = n;
+    out.borrowColumns(batch, true);
     this.emit();
   }
 }

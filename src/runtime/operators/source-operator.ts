@@ -76,6 +76,9 @@ export class SourceOperator extends BaseOperator {
     // Without an extractor nothing reads stream time inside this loop, so it advances once at the end.
     let maxTs = -1;
     let n = 0;
+    // While output record n is fetched record n (a run from the batch start, no extractor, nothing
+    // skipped yet), the timestamp, offset and header columns are lent from the batch, not copied.
+    let lend = start === 0 && extractor === undefined;
     for (let i = start; i < end; i++) {
       let key: unknown;
       let value: unknown;
@@ -84,6 +87,7 @@ export class SourceOperator extends BaseOperator {
         value = valueDeserializer.deserialize(topic, fbValues[i]);
       } catch (err) {
         this.onDeserializationError(fb, i, err);
+        if (lend) lend = copyMetadata(fb, out, n);
         continue;
       }
       let ts = fbTimestamps[i];
@@ -94,17 +98,21 @@ export class SourceOperator extends BaseOperator {
       if (!(ts >= 0)) {
         this.invalidTimestamps.value++;
         ctx.logger.warn(`Skipping record with invalid timestamp ${ts} from topic "${topic}", partition ${fb.partition}, offset ${fb.offsets[i]}.`);
+        if (lend) lend = copyMetadata(fb, out, n);
         continue;
       }
       if (ts > maxTs) maxTs = ts;
       outKeys[n] = key;
       outValues[n] = value;
-      outTimestamps[n] = ts;
-      outOffsets[n] = fb.offsets[i];
-      outHeaders[n] = fb.headers[i];
+      if (!lend) {
+        outTimestamps[n] = ts;
+        outOffsets[n] = fb.offsets[i];
+        outHeaders[n] = fb.headers[i];
+      }
       n++;
     }
     out.length = n;
+    if (lend) out.borrowColumns(fb, false);
     if (maxTs >= 0) ctx.advanceStreamTime(maxTs);
     return out;
   }
@@ -129,4 +137,15 @@ export class SourceOperator extends BaseOperator {
       { cause: err },
     );
   }
+}
+
+/** Copies timestamps, offsets and headers of fetched records [0, n) into `out`; returns false (no longer lending). */
+function copyMetadata(fb: FetchBatch, out: RecordBatch, n: number): false {
+  const { timestamps, offsets, headers } = out;
+  for (let i = 0; i < n; i++) {
+    timestamps[i] = fb.timestamps[i];
+    offsets[i] = fb.offsets[i];
+    headers[i] = fb.headers[i];
+  }
+  return false;
 }
