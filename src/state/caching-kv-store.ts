@@ -160,10 +160,13 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private evictOverBudget(): void {
     while (this.cachedBytes > this.cacheMaxBytes && this.cache.size > 0) {
       const [id, e] = this.cache.entries().next().value as [KeyId, CacheEntry<K, V>];
-      this.cache.delete(id);
-      this.cachedBytes -= e.size;
+      // Flush before dropping: if serialization throws, the update stays cached and dirty.
       if (e.dirty) this.flushEntry(e);
       else if (this.layer!.engine.needsPrefetch) this.rememberClean(e);
+      if (this.cache.get(id) === e && !e.dirty) {
+        this.cache.delete(id);
+        this.cachedBytes -= e.size;
+      }
     }
   }
 
@@ -175,11 +178,15 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private flushEntry(e: CacheEntry<K, V>): void {
-    e.dirty = false;
-    if (e.value === undefined && e.flushedState === Flushed.Absent) return;
+    if (e.value === undefined && e.flushedState === Flushed.Absent) {
+      e.dirty = false;
+      return;
+    }
     const old = this.listener !== undefined && this.sendOldValues ? this.flushedValueOf(e) : undefined;
     const kb = e.keyBytes ?? (e.keyBytes = this.serializeKey(e.key));
-    this.layer!.put(bytesId(kb), kb, this.serializeValue(e.value), e.timestamp);
+    const vb = this.serializeValue(e.value); // may throw: the entry then stays dirty
+    e.dirty = false;
+    this.layer!.put(bytesId(kb), kb, vb, e.timestamp);
     e.flushedState = e.value === undefined ? Flushed.Absent : Flushed.Typed;
     e.flushedValue = e.value;
     e.flushedBytes = undefined;

@@ -114,6 +114,8 @@ export class TimedStoreCore<K, V> {
       this.dropped.value++; // Kafka drops writes to expired windows
       return;
     }
+    // Without caching, serialize before changing anything, so a serde error leaves the store as it was.
+    const vb = this.cfg.cacheMaxBytes === 0 && value !== undefined ? this.cfg.valueSerde.serialize(this.topic, value) : null;
     const ks = this.slotsFor(key, true)!;
     let slot = findSlot(ks, start, end);
     if (slot === undefined) {
@@ -125,12 +127,14 @@ export class TimedStoreCore<K, V> {
       insertSlot(ks, slot);
       this.index.add(slot);
     }
-    slot.value = value;
-    slot.timestamp = timestamp;
     if (this.cfg.cacheMaxBytes === 0) {
-      this.flushSlot(slot);
+      slot.value = value;
+      slot.timestamp = timestamp;
+      this.flushSlot(slot, vb);
       return;
     }
+    slot.value = value;
+    slot.timestamp = timestamp;
     if (slot.dirty) {
       this.dirty.delete(slot);
       this.dirtyBytes -= slot.size;
@@ -139,11 +143,7 @@ export class TimedStoreCore<K, V> {
     slot.size = entrySize(ks.keyBytes, value) + 16;
     this.dirty.add(slot);
     this.dirtyBytes += slot.size;
-    while (this.dirtyBytes > this.cfg.cacheMaxBytes && this.dirty.size > 0) {
-      const first = this.dirty.values().next().value as TimedSlot<K, V>;
-      this.undirty(first);
-      this.flushSlot(first);
-    }
+    while (this.dirtyBytes > this.cfg.cacheMaxBytes && this.dirty.size > 0) this.flushSlot(this.dirty.values().next().value as TimedSlot<K, V>);
   }
 
   private undirty(slot: TimedSlot<K, V>): void {
@@ -152,13 +152,18 @@ export class TimedStoreCore<K, V> {
     slot.dirty = false;
   }
 
-  private flushSlot(slot: TimedSlot<K, V>): void {
-    slot.dirty = false;
+  /** Logs, mirrors and forwards a window's current value; a serde error leaves it dirty. */
+  private flushSlot(slot: TimedSlot<K, V>, valueBytes?: Buffer | null): void {
     const old = slot.flushed;
+    if (slot.value === undefined && old === undefined) {
+      if (slot.dirty) this.undirty(slot);
+      this.drop(slot);
+      return;
+    }
+    const vb = valueBytes !== undefined ? valueBytes : slot.value === undefined ? null : this.cfg.valueSerde.serialize(this.topic, slot.value);
+    if (slot.dirty) this.undirty(slot);
     if (slot.value === undefined) this.drop(slot);
-    if (slot.value === undefined && old === undefined) return;
     const kb = this.cfg.layout.encode(slot.owner.keyBytes, slot.start, slot.end);
-    const vb = slot.value === undefined ? null : this.cfg.valueSerde.serialize(this.topic, slot.value);
     if (this.logTo !== undefined) this.logTo.logChange(kb, vb, slot.timestamp);
     if (this.db !== undefined) this.pendingDb.set(bytesId(kb), { key: kb, value: vb });
     slot.flushed = slot.value;
@@ -187,10 +192,7 @@ export class TimedStoreCore<K, V> {
   async flush(): Promise<void> {
     this.live('flush');
     this.counters.flushes.value++;
-    const slots = [...this.dirty];
-    this.dirty.clear();
-    this.dirtyBytes = 0;
-    for (const s of slots) this.flushSlot(s);
+    for (const s of [...this.dirty]) if (s.dirty) this.flushSlot(s);
     await this.writeDb();
   }
 
@@ -212,10 +214,7 @@ export class TimedStoreCore<K, V> {
     if (!(streamTime > this.observed)) return;
     this.observed = streamTime;
     for (const slot of this.index.takeExpired(streamTime - this.cfg.retentionMs)) {
-      if (slot.dirty) {
-        this.undirty(slot);
-        this.flushSlot(slot);
-      }
+      if (slot.dirty) this.flushSlot(slot);
       removeSlot(slot);
       if (slot.owner.slots.length === 0) this.forgetKey(slot.owner);
       if (this.db !== undefined) {
