@@ -10,6 +10,8 @@ import { DEFAULT_FORMAT, FORMAT_HELP, PRINT_KEY_FORMAT, RecordFormatter } from '
 const USAGE =
   'streamwright consume TOPIC [--from-beginning] [--follow] [--max-messages N] [--group G] [--partition N] [--offset N|earliest|latest] [--isolation read_committed|read_uncommitted] [--format FMT | --print-key] [--timeout-ms N]';
 
+const GROUP_SESSION_TIMEOUT_MS = 10_000;
+
 /** How long an idle consumer without --follow waits for records short of the end offsets. */
 const END_GRACE_MS = { embedded: 500, kafka: 10_000 } as const;
 
@@ -130,9 +132,12 @@ async function consumeWith(ctx: CommandContext, backend: Backend, admin: LogAdmi
     clientId: 'streamwright-cli-consumer',
     isolationLevel: a.isolation,
     autoOffsetReset: a.fromBeginning ? 'earliest' : 'latest',
+    // Kafka's pre-3.0 default: a console consumer that died is out of its group within 10 s, not 45.
+    sessionTimeoutMs: GROUP_SESSION_TIMEOUT_MS,
   });
+  const membership = { assigned: false };
   try {
-    await start(consumer, a, startAt);
+    await start(consumer, a, startAt, membership);
     return await consumeLoop(consumer, ctx.io, {
       topic: a.topic,
       stopAt: a.follow ? undefined : new Map(ends.map((o) => [o.partition, o.latest])),
@@ -142,19 +147,23 @@ async function consumeWith(ctx: CommandContext, backend: Backend, admin: LogAdmi
       commit: a.group !== undefined,
       formatter: a.formatter,
       pollMs: 100,
+      assigned: a.group === undefined ? undefined : () => membership.assigned,
     });
   } finally {
     await consumer.close();
   }
 }
 
-async function start(consumer: LogConsumer, a: ConsumeArgs, startAt: ReadonlyMap<number, number>): Promise<void> {
+async function start(consumer: LogConsumer, a: ConsumeArgs, startAt: ReadonlyMap<number, number>, membership: { assigned: boolean }): Promise<void> {
   if (a.group === undefined) {
     await consumer.assign([...startAt].map(([partition, offset]) => ({ topic: a.topic, partition, offset })));
     return;
   }
   // Everything printed is committed right after it is written, so a revocation has nothing left to commit.
-  await consumer.subscribe([a.topic], { onPartitionsAssigned: () => undefined, onPartitionsRevoked: () => undefined });
+  await consumer.subscribe([a.topic], {
+    onPartitionsAssigned: (tps) => void (membership.assigned ||= tps.length > 0),
+    onPartitionsRevoked: () => undefined,
+  });
 }
 
 function manualStarts(a: ConsumeArgs, ends: readonly PartitionOffsets[]): Map<number, number> {

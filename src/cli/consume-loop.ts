@@ -16,7 +16,14 @@ export interface ConsumeLoopOptions {
   readonly commit: boolean;
   readonly formatter: RecordFormatter;
   readonly pollMs: number;
+  /** Group mode: whether the group gave this member partitions yet. Until it has, the idle clock does
+   * not run (joining a Kafka group can take seconds); the wait for a first assignment is bounded by
+   * max(idleLimitMs, JOIN_WAIT_MS). */
+  readonly assigned?: () => boolean;
 }
+
+/** Longest a non-following group member waits for its first partitions before giving up. */
+export const JOIN_WAIT_MS = 60_000;
 
 export type StopReason = 'end' | 'max-messages' | 'idle' | 'signal' | 'output-closed';
 
@@ -50,7 +57,9 @@ export async function consumeLoop(consumer: LogConsumer, io: CliIo, o: ConsumeLo
   let pending = 0;
   if (o.stopAt) for (const [p, end] of o.stopAt) if ((position.get(p) ?? end) < end) pending++;
   let count = 0;
-  let lastRecordAt = Date.now();
+  const startedAt = Date.now();
+  let lastRecordAt = startedAt;
+  let joined = o.assigned === undefined;
   const result = (reason: StopReason): ConsumeResult => {
     const short = new Map<number, readonly [number, number]>();
     if (o.stopAt) for (const [p, end] of o.stopAt) if ((position.get(p) ?? end) < end) short.set(p, [position.get(p) ?? end, end]);
@@ -63,8 +72,12 @@ export async function consumeLoop(consumer: LogConsumer, io: CliIo, o: ConsumeLo
     const want = o.maxMessages === undefined ? MAX_POLL_RECORDS : Math.min(MAX_POLL_RECORDS, o.maxMessages - count);
     const batches = await consumer.poll({ maxRecords: want, maxWaitMs: o.pollMs });
     const now = Date.now();
+    if (!joined && o.assigned!()) {
+      joined = true;
+      lastRecordAt = now;
+    }
     if (batches.length === 0) {
-      if (now - lastRecordAt >= o.idleLimitMs) return result('idle');
+      if (joined ? now - lastRecordAt >= o.idleLimitMs : now - startedAt >= Math.max(o.idleLimitMs, JOIN_WAIT_MS)) return result('idle');
       continue;
     }
     lastRecordAt = now;

@@ -18,7 +18,8 @@ export const FORMAT_HELP = `  %k key      %v value      %T topic       %p partit
   %t timestamp (epoch ms)   %h headers (name:value,... or NO_HEADERS)
   %K key size in bytes (-1 for null)      %V value size in bytes (-1 for null)
   %% a literal %             \\n newline   \\t tab   \\\\ backslash
-A null key or value prints as "null", as kafka-console-consumer does. Each record ends with a newline.`;
+A null key or value prints as "null", as kafka-console-consumer does.
+Each record ends with a newline.`;
 
 export const DEFAULT_FORMAT = '%v';
 export const PRINT_KEY_FORMAT = '%k\t%v';
