@@ -101,6 +101,33 @@ describe('TaskStateManager under exactly-once', () => {
     await run2.close(true);
   });
 
+  it('at-least-once: a persistent window store reopens from LevelDB and replays only the uncheckpointed tail', async () => {
+    h = await harness(topics);
+    const dir = path.join(h.root, 'task');
+    const run1 = new TaskRun(h.log, dir, stores(), false);
+    await run1.manager.openAll();
+    apply(run1, 25, 0);
+    await run1.commit();
+    apply(run1, 25, 500);
+    await run1.commit({ skipCheckpoint: true });
+    const expected = await state(run1);
+    const offsets = run1.manager.changelogOffsets();
+    await run1.close(false);
+    const ends = await Promise.all([KV, WIN].map(async (t) => (await h!.log.admin().listOffsets(t)).find((p) => p.partition === 1)!.latest));
+
+    const c = countingBackend(h.log);
+    const run2 = new TaskRun(c.backend, dir, stores(), false);
+    const summary = await run2.manager.openAll();
+    const cp = (t: string) => offsets.find((o) => o.topic === t)!.offset;
+    expect(summary.map((s) => [s.store, s.from, s.startOffset, s.restored])).toEqual([
+      ['counts', 'checkpoint', cp(KV), ends[0] - cp(KV)],
+      ['win', 'checkpoint', cp(WIN), ends[1] - cp(WIN)],
+    ]);
+    expect(c.polled()).toBe(ends[0] - cp(KV) + ends[1] - cp(WIN));
+    expect(await state(run2)).toEqual(expected);
+    await run2.close(true);
+  });
+
   it('wipe() deletes local stores and the checkpoint', async () => {
     h = await harness(topics);
     const dir = path.join(h.root, 'task');
