@@ -41,8 +41,8 @@ export interface LatencyResult {
   readonly seconds: number;
   /** Producer -> StreamsApp (filter) -> output topic -> consumer. */
   readonly app: LatencySummary;
-  /** Baseline: producer -> input topic -> consumer, no app. */
-  readonly logOnly: LatencySummary;
+  /** Baseline: producer -> input topic -> consumer, no app (absent when not requested). */
+  readonly logOnly: LatencySummary | undefined;
   readonly settings: Readonly<Record<string, string | number>>;
 }
 
@@ -187,6 +187,8 @@ export async function benchLatency(opts: {
   measureMs?: number;
   runs?: number;
   flush?: FlushPolicy;
+  /** Also measure the log-only baseline (default true). */
+  baseline?: boolean;
   log?: (msg: string) => void;
 }): Promise<LatencyResult> {
   const rate = opts.rate ?? 100_000;
@@ -202,14 +204,16 @@ export async function benchLatency(opts: {
         `longest GC pause ${res.gcMaxMs.toFixed(1)} ms, event-loop delay p99 ${res.loopDelayP99Ms.toFixed(1)} ms / max ${res.loopDelayMaxMs.toFixed(1)} ms, ${res.involuntaryContextSwitches} involuntary context switches`,
     );
   for (let r = 0; r < (opts.runs ?? 3); r++) {
-    const base = await latencyRun(opts.dir, r, false, rate, opts.warmupMs ?? 1000, measureMs, flush, settings);
-    show('log-only', r, base);
-    logOnly.push(base);
+    if (opts.baseline !== false) {
+      const base = await latencyRun(opts.dir, r, false, rate, opts.warmupMs ?? 1000, measureMs, flush, settings);
+      show(`log-only (flush ${flush})`, r, base);
+      logOnly.push(base);
+    }
     const res = await latencyRun(opts.dir, r, true, rate, opts.warmupMs ?? 1000, measureMs, flush, settings);
-    show('app', r, res);
+    show(`app (flush ${flush})`, r, res);
     app.push(res);
   }
-  return { rate, seconds: measureMs / 1000, app: summarize(app), logOnly: summarize(logOnly), settings: { ...settings, 'log.flush': flush, 'log.flush.interval.ms': 1000 } };
+  return { rate, seconds: measureMs / 1000, app: summarize(app), logOnly: logOnly.length > 0 ? summarize(logOnly) : undefined, settings: { ...settings, 'log.flush': flush, 'log.flush.interval.ms': 1000 } };
 }
 
 function summarize(runs: readonly LatencyRun[]): LatencySummary {

@@ -65,3 +65,26 @@ export function benchRawFile(opts: { records: number; dir: string; batchSize?: n
   if (read !== records || checksum !== records * 100) throw new Error(`raw baseline read ${read} of ${records} records`);
   return { writeRecordsPerSec: Math.round(records / writeSecs), readRecordsPerSec: Math.round(records / readSecs) };
 }
+
+/** Median time (ms) of fdatasync after writing `mb` MB to a fresh file, over `runs` tries. */
+export function measureFdatasync(opts: { dir: string; mb?: number; runs?: number }): number {
+  const mb = opts.mb ?? 10;
+  const chunk = Buffer.alloc(1 << 20, 7);
+  const times: number[] = [];
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const file = path.join(opts.dir, 'fsync-probe.bin');
+  for (let r = 0; r < (opts.runs ?? 3); r++) {
+    const fd = fs.openSync(file, 'w');
+    try {
+      for (let i = 0; i < mb; i++) fs.writeSync(fd, chunk);
+      const t0 = process.hrtime.bigint();
+      fs.fdatasyncSync(fd);
+      times.push(secondsSince(t0) * 1000);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  fs.rmSync(file, { force: true });
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
