@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { StreamwrightError } from '../errors/streamwright-error.js';
 import { acquireEmbeddedBackend, type BackendLease } from '../runtime/backend-resolver.js';
 import { stringOption, type OptionValues } from './cli-args.js';
 
@@ -29,7 +30,13 @@ export function globalOptions(values: OptionValues, env: Readonly<Record<string,
  */
 export async function openCliBackend(g: GlobalOptions, stderr: Writable): Promise<BackendLease> {
   if (g.bootstrapServers !== undefined) {
-    const { createKafkaBackend } = await import('../backend/kafka/index.js');
+    let kafka: typeof import('../backend/kafka/index.js');
+    try {
+      kafka = await import('../backend/kafka/index.js');
+    } catch (e) {
+      throw new StreamwrightError('BACKEND', `Loading the Kafka backend (kafkajs) failed: ${(e instanceof Error ? e.message.split('\n')[0] : String(e)).replace(/\.?$/, '.')} Check that the kafkajs dependency is installed (npm install), or drop --bootstrap-server to use the embedded log.`, { bootstrapServers: g.bootstrapServers }, { cause: e });
+    }
+    const { createKafkaBackend } = kafka;
     const backend = createKafkaBackend({
       'bootstrap.servers': g.bootstrapServers,
       'client.id': 'streamwright-cli',
