@@ -130,6 +130,8 @@ export class SessionWindowedKStream<K, V> {
       merger: merger as Merger<unknown, unknown>,
     });
     const keySerde = store.keySerde ? WindowedSerdes.sessionWindowed(store.keySerde) : undefined;
-    return new KTable<Windowed<K>, VA>(graph, name, { keySerde: keySerde as Serde<unknown> | undefined, valueSerde: store.valueSerde, storeName: store.name, windowGraceMs: this.spec.graceMs });
+    // A session can still merge with a new record while it is in the store (end > stream time - gap - grace),
+    // so suppress(untilWindowCloses) waits for end + gap + grace: its result is then final.
+    return new KTable<Windowed<K>, VA>(graph, name, { keySerde: keySerde as Serde<unknown> | undefined, valueSerde: store.valueSerde, storeName: store.name, windowGraceMs: this.spec.gapMs + this.spec.graceMs });
   }
 }

@@ -9,6 +9,7 @@ import { ChangeForwarder } from './change-forwarder.js';
  * session of its key within the inactivity gap; they merge into one session [min start, max end]
  * (ends are inclusive: the last record's timestamp). Merged-away sessions are removed, which emits
  * a delete for them. A record whose merged session ends before stream time - grace is dropped.
+ * Updates are timestamped with the session's end.
  */
 export class SessionAggregateOperator extends ChangeForwarder {
   private store!: SessionStore<unknown, unknown>;
@@ -48,9 +49,11 @@ export class SessionAggregateOperator extends ChangeForwarder {
       return;
     }
     for (const s of overlapping) {
-      if (s.key.start !== start || s.key.end !== end) this.store.remove(s.key, ts);
+      if (s.key.start !== start || s.key.end !== end) this.store.remove(s.key, s.key.end);
     }
-    this.store.put({ key, start, end }, this.node.aggregator(key, value, agg), ts);
+    // As in Kafka Streams, a session's updates carry its end (its latest record) as timestamp, so
+    // downstream stream time (suppress) keeps advancing when the cache merges a session's updates.
+    this.store.put({ key, start, end }, this.node.aggregator(key, value, agg), end);
     this.store.expire(this.observedStreamTime);
   }
 }
