@@ -72,10 +72,22 @@ async function produce(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** Reads stdin chunk by chunk, encodes complete lines and hands them to a BatchSender. */
+/** Sends stdin; a failed send says how many lines were acknowledged before it, so the rest can be resent. */
 async function pump(ctx: CommandContext, producer: LogProducer, encoder: LineRecordEncoder): Promise<{ produced: number; stopped: boolean }> {
-  const splitter = new LineSplitter();
   const sender = new BatchSender(producer);
+  try {
+    return await pumpLines(ctx, sender, encoder);
+  } catch (e) {
+    if (!isStreamwrightError(e) || typeof e.details.line === 'number') throw e;
+    const n = sender.produced;
+    const done = n === 0 ? 'No line was acknowledged before the failure.' : `${n === 1 ? 'Line 1 was' : `Lines 1-${n} were`} produced (acknowledged) before the failure; later lines may or may not have been written, so resending from line ${n + 1} can duplicate some.`;
+    throw new StreamwrightError(e.code, `${e.message} ${done}`, { ...e.details, produced: n }, { cause: e });
+  }
+}
+
+/** Reads stdin chunk by chunk, encodes complete lines and hands them to the sender. */
+async function pumpLines(ctx: CommandContext, sender: BatchSender, encoder: LineRecordEncoder): Promise<{ produced: number; stopped: boolean }> {
+  const splitter = new LineSplitter();
   let lineNo = 0;
   /** A bad line: everything before it is sent and acknowledged, then the error says so. */
   const addLines = async (lines: readonly string[], now: number): Promise<void> => {

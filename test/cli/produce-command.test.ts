@@ -108,6 +108,24 @@ describe('streamwright produce', () => {
     expect((await readTopic(dir, 't')).map((x) => x.value)).toEqual(['first', 'second', 'third']);
   });
 
+  it('a failed send says how many lines were acknowledged before it', async () => {
+    const dir = await withTopic(1);
+    const stdin = openStdin();
+    const done = cli(['produce', 't', '--log-dir', dir], { stdin });
+    stdin.write('one\ntwo\n');
+    await eventually('two lines produced', 5_000, async () => (await readTopic(dir, 't')).length === 2);
+    const lease = await openLog(dir);
+    try {
+      await lease.backend.admin().deleteTopics(['t']);
+    } finally {
+      await lease.release();
+    }
+    stdin.end('three\n');
+    const r = await done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error \[TOPIC_NOT_FOUND\]: .*"t".* Lines 1-2 were produced \(acknowledged\) before the failure; .*resending from line 3/);
+  });
+
   it('--json names the first bad line; earlier lines are produced, nothing from it on', async () => {
     const dir = await withTopic(1);
     const input = '{"n":1}\n{"n":2}\n[1,2]\n{"n":4,}\n{"n":5}\n';
