@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cli, tempDir } from './cli-test-helpers.js';
+import { cli, openLog, tempDir } from './cli-test-helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
@@ -17,8 +17,8 @@ interface Child {
 }
 
 /** Starts the real entry point (the same thing `npx tsx src/cli/main.ts ...` runs), killed after 30 s at most. */
-function start(args: readonly string[], stdin?: string): Child {
-  const proc = spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, STREAMWRIGHT_LOG_DIR: '', STREAMWRIGHT_BOOTSTRAP_SERVERS: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+function start(args: readonly string[], stdin?: string, env: Record<string, string> = {}): Child {
+  const proc = spawn(TSX, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, STREAMWRIGHT_LOG_DIR: '', STREAMWRIGHT_BOOTSTRAP_SERVERS: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const child: Child = {
     pid: proc.pid!,
     stdout: '',
@@ -72,5 +72,24 @@ describe('the streamwright binary (src/cli/main.ts under tsx)', () => {
     expect(consumer.stderr).toContain('Processed a total of 2 messages');
     // The log's lock was released: the directory opens again in this process.
     expect((await cli(['topics', 'list', '--log-dir', dir])).lines).toEqual(['live']);
+  });
+
+  it('runs an app module and closes it gracefully on SIGTERM: committed, exit 0', async () => {
+    const dir = tempDir();
+    for (const t of ['words', 'shouted']) await cli(['topics', 'create', t, '--log-dir', dir]);
+    await cli(['produce', 'words', '--log-dir', dir], { stdin: 'quiet\nwords\n' });
+    // A 10-minute commit interval: the committed offsets checked below can only come from the close.
+    const app = start(['run', 'test/cli/fixtures/uppercase-app-fixture.ts', '--config', 'commit.interval.ms=600000', '--log-dir', dir], undefined, { SW_FIXTURE_TRACE: '1' });
+    await until('both records processed', 20_000, () => app.stderr.includes('processed WORDS'));
+    app.kill('SIGTERM');
+    expect(await app.exit).toBe(0);
+    expect(app.stderr).toContain('State: PENDING_SHUTDOWN -> NOT_RUNNING');
+    expect((await cli(['consume', 'shouted', '--from-beginning', '--log-dir', dir])).lines).toEqual(['QUIET', 'WORDS']);
+    const lease = await openLog(dir);
+    try {
+      expect(await lease.backend.admin().fetchCommittedOffsets('cli-fixture-app', ['words'])).toEqual([{ topic: 'words', partition: 0, offset: 2 }]);
+    } finally {
+      await lease.release();
+    }
   });
 });

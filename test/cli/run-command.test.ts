@@ -27,7 +27,8 @@ describe('streamwright run', () => {
 
     const ac = new AbortController();
     const stderr = new CaptureStream();
-    const running = cli(['run', UPPERCASE_APP, ...log], { signal: ac.signal, stderr });
+    // A 10-minute commit interval: the committed offsets checked below can only come from the close.
+    const running = cli(['run', UPPERCASE_APP, '--config', 'commit.interval.ms=600000', ...log], { signal: ac.signal, stderr });
     // Reference: filter out empty values, upper-case the rest, keep keys.
     const expected = input.map((l) => l.split(':')).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v.toUpperCase()}`);
     await eventually('the app to write its output', 15_000, async () => (await readTopic(dir, 'shouted')).length === expected.length);
