@@ -156,7 +156,7 @@ export class SuppressOperator extends BaseOperator {
       }
       throw new StreamwrightError(
         'STATE_STORE',
-        `Suppression buffer of "${this.name}" is full (${this.order.length} records, ~${this.bytes} bytes; limits ${maxRecords} records, ${maxBytes} bytes) in task ${this.ctx.taskId}, at the record from topic "${batch.topic}", partition ${batch.partition}, offset ${batch.offsets[i]}. Raise BufferConfig.maxRecords/maxBytes, use BufferConfig.unbounded(), or shorten the grace period or time limit so entries leave sooner.`,
+        `Suppression buffer of "${this.name}" is full (${this.order.length} records, ~${this.bytes} bytes; limits ${maxRecords} records, ${maxBytes} bytes) in task ${this.ctx.taskId}, at an update from topic "${batch.topic}", partition ${batch.partition}${batch.offsets[i] >= 0 ? `, offset ${batch.offsets[i]}` : ''}. Raise BufferConfig.maxRecords/maxBytes, use BufferConfig.unbounded(), or shorten the grace period or time limit so entries leave sooner.`,
         { node: this.name, store: this.node.store, records: this.order.length, bytes: this.bytes, maxRecords, maxBytes, topic: batch.topic, partition: batch.partition, offset: batch.offsets[i] },
       );
     }
