@@ -1,4 +1,8 @@
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+
+// kafkajs is CommonJS and Node's ESM loader exposes only some of its exports as named imports;
+// ConfigResourceTypes is not among them, so it is read from the default export.
+const { ConfigResourceTypes } = kafkajs;
 import type { LogAdmin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../backend-types.js';
 import { validateTopicName } from '../topic-name.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
