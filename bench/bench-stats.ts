@@ -26,6 +26,22 @@ export function secondsSince(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/** A point in time for both clocks: wall (hrtime) and this process's CPU time (all threads). */
+export interface Stopwatch {
+  readonly wall: bigint;
+  readonly cpu: NodeJS.CpuUsage;
+}
+
+export function startStopwatch(): Stopwatch {
+  return { wall: process.hrtime.bigint(), cpu: process.cpuUsage() };
+}
+
+/** Wall seconds and CPU seconds (user + system, every thread of the process) since `sw`. */
+export function elapsed(sw: Stopwatch): { wallSecs: number; cpuSecs: number } {
+  const cpu = process.cpuUsage(sw.cpu);
+  return { wallSecs: secondsSince(sw.wall), cpuSecs: (cpu.user + cpu.system) / 1e6 };
+}
+
 /** Gives the event loop and the GC a moment between runs. */
 export async function settle(ms = 50): Promise<void> {
   if (typeof globalThis.gc === 'function') globalThis.gc();

@@ -61,7 +61,16 @@ function ratioText(f: Figure): string {
   return f.unit === 'ms' ? `${f.ratio.toFixed(2)}×` : `${(f.ratio * 100).toFixed(1)}%`;
 }
 
-export function renderReport(opts: { date: Date; machine: MachineInfo; loadAfter: string; durationSecs: number; figures: readonly Figure[]; sections: readonly Section[] }): string {
+export function renderReport(opts: {
+  date: Date;
+  machine: MachineInfo;
+  loadAfter: string;
+  durationSecs: number;
+  /** CPU seconds the suite used per wall second (most of it runs on one thread, so about 1 on an idle machine). */
+  cpuShare: number;
+  figures: readonly Figure[];
+  sections: readonly Section[];
+}): string {
   const m = opts.machine;
   const lines: string[] = [
     '# Benchmarks',
@@ -72,7 +81,7 @@ export function renderReport(opts: { date: Date; machine: MachineInfo; loadAfter
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, ${m.platform}`,
     `- Node: ${m.node}`,
     `- Load average (1/5/15 min) at start: ${m.loadAverage}; at end: ${opts.loadAfter}. The machine is shared, so absolute numbers move between runs; ratios against a baseline measured in the same run are the figures to compare.`,
-    `- Whole suite: ${opts.durationSecs.toFixed(0)} s`,
+    `- Whole suite: ${opts.durationSecs.toFixed(0)} s wall, using ${opts.cpuShare.toFixed(2)} CPU-seconds per second (mostly one thread, so about 1.0 on an idle machine; well below 1 means other processes had the CPU).`,
     '',
     '| Figure | Value | Baseline (same run) | Ratio | Target | Result |',
     '| --- | --- | --- | --- | --- | --- |',
