@@ -66,7 +66,7 @@ export function renderReport(opts: {
   machine: MachineInfo;
   loadAfter: string;
   durationSecs: number;
-  /** CPU seconds the suite used per wall second (most of it runs on one thread, so about 1 on an idle machine). */
+  /** CPU seconds per wall second during the busy benchmarks (about 1 or a little more on an idle machine). */
   cpuShare: number;
   figures: readonly Figure[];
   sections: readonly Section[];
@@ -81,7 +81,7 @@ export function renderReport(opts: {
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB memory, ${m.platform}`,
     `- Node: ${m.node}`,
     `- Load average (1/5/15 min) at start: ${m.loadAverage}; at end: ${opts.loadAfter}. The machine is shared, so absolute numbers move between runs; ratios against a baseline measured in the same run are the figures to compare.`,
-    `- Whole suite: ${opts.durationSecs.toFixed(0)} s wall, using ${opts.cpuShare.toFixed(2)} CPU-seconds per second (mostly one thread, so about 1.0 on an idle machine; well below 1 means other processes had the CPU).`,
+    `- Whole suite: ${opts.durationSecs.toFixed(0)} s. Inside the timed runs of (a) (busy, single-threaded) this process got ${opts.cpuShare.toFixed(2)} CPU-seconds per wall second, median (1.0 or a little more on an idle machine, GC helpers included; well below 1 means other processes had the CPU).`,
     '',
     '| Figure | Value | Baseline (same run) | Ratio | Target | Result |',
     '| --- | --- | --- | --- | --- | --- |',
