@@ -5,11 +5,9 @@ import { validateTopicName } from '../topic-name.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import type { ResolvedKafkaConfig } from './kafka-config.js';
 import { toStreamwrightError } from './kafka-errors.js';
-import { createKafkaJsConsumer } from './kafka-consumer-factory.js';
 import { FetchBuffer, parkBatch, tpKey } from './kafka-fetch-buffer.js';
-import { coPartitioningAssigner, installJoinHook, isGroupRequestError, manualAssigner, type GroupMembershipHooks } from './kafka-group-hooks.js';
-import { describeCrash, GroupRecovery, isRecoverableGroupCrash } from './kafka-group-recovery.js';
-import { logBackendWarning } from './kafka-log-creator.js';
+import { manualAssigner } from './kafka-group-hooks.js';
+import { KafkaMemberLifecycle, type MemberHost } from './kafka-member-lifecycle.js';
 import { flattenAssignment, RebalanceState } from './kafka-rebalance-state.js';
 import { checkCommittable, fetchCommitted, missingOffsetsError } from './kafka-offsets.js';
 
@@ -25,13 +23,12 @@ const NO_LISTENER: RebalanceListener = { onPartitionsRevoked() {}, onPartitionsA
  * (`<groupId|client.id>-assign-<uuid>`) whose assignor hands it exactly the requested partitions, then
  * seeks them. It never commits to that group; see docs/kafka-backend.md for the trade-off.
  *
- * A group member whose kafkajs consumer crashes on a recoverable error (isRecoverableGroupCrash) treats
- * its partitions as lost (commits for them are refused, onPartitionsRevoked still runs in poll()),
- * leaves the group under its dead member id, recreates the kafkajs consumer and rejoins, with
- * exponential backoff; poll() throws only once `retries` attempts in a row have failed.
+ * A group member whose kafkajs consumer crashes on a recoverable error treats its partitions as lost
+ * (commits for them are refused, onPartitionsRevoked still runs in poll()) and rejoins with a new
+ * kafkajs consumer (KafkaMemberLifecycle); poll() throws only once `retries` attempts in a row failed.
  */
 export class KafkaLogConsumer implements LogConsumer {
-  private consumer: Consumer | undefined;
+  private readonly member: KafkaMemberLifecycle;
   private mode: 'none' | 'group' | 'manual' = 'none';
   private listener: RebalanceListener = NO_LISTENER;
   private readonly buffer = new FetchBuffer();
@@ -42,20 +39,19 @@ export class KafkaLogConsumer implements LogConsumer {
   private wake: (() => void) | undefined;
   private polling = false;
   private closed = false;
-  private topics: (string | RegExp)[] = [];
-  /** Bumped for every kafkajs consumer we create; events of older ones are ignored. */
-  private incarnation = 0;
-  private memberId: string | undefined;
-  private readonly recovery: GroupRecovery;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     private readonly config: ResolvedKafkaConfig,
     private readonly opts: ConsumerOptions,
     private readonly admin: () => Promise<Admin>,
     private readonly onClose: (c: KafkaLogConsumer) => void,
   ) {
-    this.recovery = new GroupRecovery(config.retries, config.retryBackoffMs, config.retryBackoffMaxMs);
+    this.member = new KafkaMemberLifecycle(kafka, config, opts, this.memberHost(), (action) => this.ctx(action));
+  }
+
+  private get consumer(): Consumer | undefined {
+    return this.member.current;
   }
 
   private ctx(action: string, extra: { topic?: string; partition?: number; offset?: number } = {}) {
@@ -78,101 +74,41 @@ export class KafkaLogConsumer implements LogConsumer {
     w?.();
   }
 
-  private watch(consumer: Consumer, incarnation: number): void {
-    const current = () => incarnation === this.incarnation && !this.closed;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      if (!current()) return;
-      this.recovery.joined();
-      const tps = flattenAssignment(e.payload.memberAssignment);
-      if (this.mode === 'manual') {
-        for (const tp of this.manualAssignment) {
-          const o = (tp as TopicPartitionOffset).offset;
-          if (o !== undefined && o >= 0) consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(o) });
-        }
-        return;
-      }
-      this.rebalance.assigned(tps);
-      this.notify();
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (!current()) return;
-      const lost = [...this.rebalance.owned.values()];
-      this.buffer.dropAll();
-      this.rebalance.lose();
-      if (this.mode === 'group') this.recoverOrFail(e.payload.error, lost);
-      else if (!e.payload.restart) this.failure = toStreamwrightError(e.payload.error, this.ctx('consuming'));
-      this.notify();
-    });
-  }
-
-  private eachBatch = (payload: EachBatchPayload): Promise<void> =>
-    parkBatch(this.buffer, payload, this.config.heartbeatIntervalMs, () => this.notify(), () => this.closed);
-
-  /** Hooks for the join wrapper of one kafkajs consumer (see installJoinHook). */
-  private groupHooks(incarnation: number): GroupMembershipHooks {
+  private memberHost(): MemberHost {
     return {
-      beforeJoin: this.beforeJoin,
-      takeDeadMember: () => (incarnation === this.incarnation ? this.recovery.takeDeadMember() : undefined),
-      onJoinResponse: (memberId) => {
-        if (incarnation === this.incarnation) this.memberId = memberId;
+      eachBatch: (payload: EachBatchPayload) => parkBatch(this.buffer, payload, this.config.heartbeatIntervalMs, () => this.notify(), () => this.closed),
+      beforeJoin: () => this.beforeJoin(),
+      joined: (consumer, assignment) => {
+        if (this.mode === 'manual') {
+          for (const tp of this.manualAssignment) {
+            const o = (tp as TopicPartitionOffset).offset;
+            if (o !== undefined && o >= 0) consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(o) });
+          }
+          return;
+        }
+        this.rebalance.assigned(flattenAssignment(assignment));
+        this.notify();
       },
+      crashed: () => {
+        const lost = [...this.rebalance.owned.values()];
+        this.buffer.dropAll();
+        this.rebalance.lose();
+        this.notify();
+        return lost;
+      },
+      failed: (e) => {
+        this.failure ??= e;
+        this.notify();
+      },
+      isClosed: () => this.closed,
     };
   }
 
-  private createGroupConsumer(groupId: string): { consumer: Consumer; incarnation: number } {
-    const incarnation = ++this.incarnation;
-    const hooks = this.groupHooks(incarnation);
-    const assigner = coPartitioningAssigner((cluster) => installJoinHook(cluster, hooks));
-    const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, groupId, assigner, false);
-    this.consumer = consumer;
-    this.memberId = undefined;
-    this.watch(consumer, incarnation);
-    return { consumer, incarnation };
-  }
-
-  /**
-   * The group member's kafkajs consumer crashed (kafkajs has already disconnected it). Recoverable and
-   * attempts left: schedule a new consumer. Otherwise poll() throws the crash as a typed error.
-   */
-  private recoverOrFail(error: unknown, lost: readonly TopicPartition[]): void {
-    if (this.closed) return;
-    this.recovery.rememberDeadMember(this.memberId);
-    this.memberId = undefined;
-    const next = isRecoverableGroupCrash(error, isGroupRequestError) ? this.recovery.next() : undefined;
-    if (next === undefined) {
-      const tried = this.recovery.failedAttempts;
-      this.failure = toStreamwrightError(error, this.ctx(tried > 0 ? `consuming (gave up after ${tried} attempts in a row to recreate the consumer and rejoin)` : 'consuming'));
-      return;
-    }
-    const lostText = lost.length > 0 ? `its partitions ${lost.map((t) => `${t.topic}-${t.partition}`).join(', ')} count as lost (commits for them are refused); ` : '';
-    logBackendWarning(
-      this.config,
-      `Kafka consumer of group ${this.opts.groupId} crashed (${describeCrash(error)}); ${lostText}recreating it and rejoining in ${next.delayMs}ms (attempt ${next.attempt} of ${this.recovery.maxAttempts}).`,
-      { groupId: this.opts.groupId, attempt: next.attempt, delayMs: next.delayMs, lost },
-    );
-    const dead = this.consumer;
-    this.recovery.schedule(next.delayMs, () => void this.restartGroupMember(dead));
-  }
-
-  private async restartGroupMember(dead: Consumer | undefined): Promise<void> {
-    await dead?.disconnect().catch(() => undefined);
-    if (this.closed || this.opts.groupId === undefined) return;
-    const { consumer, incarnation } = this.createGroupConsumer(this.opts.groupId);
-    try {
-      await this.start(consumer, this.topics);
-    } catch (e) {
-      if (incarnation === this.incarnation) {
-        this.recoverOrFail(e, []);
-        this.notify();
-      }
-    }
-  }
-
-  private beforeJoin = async (): Promise<void> => {
+  private async beforeJoin(): Promise<void> {
     if (this.closed) return;
     this.buffer.dropAll();
     await this.rebalance.revokeBeforeJoin(this.config.rebalanceTimeoutMs, () => this.notify());
-  };
+  }
 
   async subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener): Promise<void> {
     this.checkOpen('subscribe');
@@ -184,9 +120,7 @@ export class KafkaLogConsumer implements LogConsumer {
     if (Array.isArray(topics)) for (const t of topics) validateTopicName(t);
     this.mode = 'group';
     this.listener = listener;
-    this.topics = topics instanceof RegExp ? [topics] : [...topics];
-    const { consumer } = this.createGroupConsumer(groupId);
-    await this.start(consumer, this.topics);
+    await this.member.startGroup(groupId, topics instanceof RegExp ? [topics] : [...topics]);
   }
 
   async assign(partitions: readonly TopicPartitionOffset[]): Promise<void> {
@@ -197,29 +131,7 @@ export class KafkaLogConsumer implements LogConsumer {
     this.manualAssignment = partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset }) as TopicPartitionOffset);
     if (partitions.length === 0) return;
     const privateGroup = `${this.opts.groupId ?? this.config.clientId}-assign-${randomUUID()}`;
-    const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, privateGroup, manualAssigner(this.manualAssignment), true);
-    this.consumer = consumer;
-    this.watch(consumer, ++this.incarnation);
-    this.topics = [...new Set(partitions.map((p) => p.topic))];
-    await this.start(consumer, this.topics);
-  }
-
-  private async start(consumer: Consumer, topics: (string | RegExp)[]): Promise<void> {
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning: (this.opts.autoOffsetReset ?? 'earliest') !== 'latest' });
-    } catch (e) {
-      await consumer.disconnect().catch(() => undefined);
-      throw toStreamwrightError(e, this.ctx(`subscribing to ${topics.map(String).join(', ')}`));
-    }
-    // run() resolves after the first join; joins wait for poll() (revocations), so do not await it here.
-    consumer
-      .run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently, eachBatch: this.eachBatch })
-      .catch((e: unknown) => {
-        if (consumer !== this.consumer) return;
-        this.failure = toStreamwrightError(e, this.ctx('joining the consumer group'));
-        this.notify();
-      });
+    await this.member.startManual(privateGroup, manualAssigner(this.manualAssignment), [...new Set(partitions.map((p) => p.topic))]);
   }
 
   assignment(): TopicPartition[] {
@@ -322,13 +234,10 @@ export class KafkaLogConsumer implements LogConsumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.recovery.cancel();
     this.onClose(this);
     this.buffer.dropAll();
     this.rebalance.releaseJoin();
     this.notify();
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    if (consumer !== undefined) await consumer.disconnect();
+    await this.member.close();
   }
 }

@@ -35,7 +35,8 @@ function checkAlternation(log: readonly string[], member: string): void {
   }
 }
 
-describe.skipIf(skipKafka)('kafka backend: consumer groups', () => {
+// The two tests use their own topics and groups, so they run concurrently.
+describe.skipIf(skipKafka)('kafka backend: consumer groups', { concurrent: true }, () => {
   let cluster: TestCluster;
   beforeAll(async () => {
     cluster = await startTestCluster();

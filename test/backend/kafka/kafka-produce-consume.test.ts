@@ -3,7 +3,8 @@ import type { FetchBatch, TopicPartition } from '../../../src/backend/backend-ty
 import { partitionForKey } from '../../../src/backend/partitioner.js';
 import { skipKafka, startTestCluster, uniqueName, waitFor, type TestCluster } from './kafka-test-cluster.js';
 
-describe.skipIf(skipKafka)('kafka backend: produce and consume', () => {
+// Tests use their own topics and groups, so they run concurrently: most of their time is the mock's 3 s first-join delay.
+describe.skipIf(skipKafka)('kafka backend: produce and consume', { concurrent: true }, () => {
   let cluster: TestCluster;
   beforeAll(async () => {
     cluster = await startTestCluster();
