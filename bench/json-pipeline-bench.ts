@@ -9,7 +9,7 @@ import { silentLogger } from '../src/runtime/logger.js';
 import { StreamsApp } from '../src/runtime/streams-app.js';
 import { Serdes } from '../src/serde/index.js';
 import { endOffset, produceAll, waitForEndOffset } from './bench-embedded-helpers.js';
-import { median, pairedRatio, pairedRuns, secondsSince } from './bench-stats.js';
+import { elapsed, median, pairedRatio, pairedRuns, startStopwatch } from './bench-stats.js';
 
 /**
  * Benchmark (c): JSON in -> filter -> JSON out through the embedded log with a real StreamsApp
@@ -39,6 +39,9 @@ export interface JsonPipelineResult {
   readonly loopRecordsPerSec: number;
   readonly appRuns: readonly number[];
   readonly loopRuns: readonly number[];
+  /** The same runs in input records per CPU-second of the process (Nexmark's per-core view). */
+  readonly appCpuRuns: readonly number[];
+  readonly loopCpuRuns: readonly number[];
   readonly settings: Readonly<Record<string, string | number>>;
 }
 
@@ -70,10 +73,10 @@ export function buildJsonBids(n: number, seed = 42): Buffer[] {
   return out;
 }
 
-function runLoop(values: readonly Buffer[], expectedKept: number): number {
+function runLoop(values: readonly Buffer[], expectedKept: number, cpuRates: number[]): number {
   let kept = 0;
   let bytes = 0;
-  const t0 = process.hrtime.bigint();
+  const sw = startStopwatch();
   for (let i = 0; i < values.length; i++) {
     const v = JSON.parse(values[i].toString('utf8')) as JsonBid;
     if (keepBid(null, v)) {
@@ -82,9 +85,10 @@ function runLoop(values: readonly Buffer[], expectedKept: number): number {
       bytes += b.length;
     }
   }
-  const secs = secondsSince(t0);
+  const t = elapsed(sw);
   if (kept !== expectedKept || bytes <= 0) throw new Error(`loop kept ${kept} records, expected ${expectedKept}`);
-  return values.length / secs;
+  cpuRates.push(values.length / t.cpuSecs);
+  return values.length / t.wallSecs;
 }
 
 interface AppRun {
@@ -96,7 +100,7 @@ interface AppRun {
 }
 
 /** Starts a fresh app (own application.id and output topic) and times it until the output is complete. */
-async function runApp(r: AppRun, run: number, verify?: readonly string[]): Promise<number> {
+async function runApp(r: AppRun, run: number, cpuRates: number[], verify?: readonly string[]): Promise<number> {
   const { backend } = r;
   const output = `bench-json-out-${run}`;
   await backend.admin().createTopics([{ name: output, partitions: 1 }]);
@@ -104,16 +108,17 @@ async function runApp(r: AppRun, run: number, verify?: readonly string[]): Promi
   builder.stream<string | null, JsonBid>(r.input, { keySerde: Serdes.String(), valueSerde: Serdes.Json<JsonBid>() }).filter(keepBid).to(output);
   const config = { 'application.id': `bench-json-${run}`, 'default.key.serde': 'String', 'default.value.serde': 'Json', ...r.settings };
   const app = new StreamsApp(builder.build(), config, { backend, logger: silentLogger });
-  const t0 = process.hrtime.bigint();
+  const sw = startStopwatch();
   await app.start();
   await waitForEndOffset(backend.admin(), output, r.expectedKept, 120_000);
-  const secs = secondsSince(t0);
+  const t = elapsed(sw);
   await app.close();
   const n = await endOffset(backend.admin(), output);
   if (n !== r.expectedKept) throw new Error(`app wrote ${n} records to ${output}, expected ${r.expectedKept}`);
   if (verify !== undefined) await verifyOutput(backend, output, verify);
   await backend.admin().deleteTopics([output]);
-  return r.inputRecords / secs;
+  cpuRates.push(r.inputRecords / t.cpuSecs);
+  return r.inputRecords / t.wallSecs;
 }
 
 /** Reads an output topic back and compares it with the expected JSON texts, record by record. */
@@ -162,10 +167,12 @@ export async function benchJsonPipeline(
     }
     let run = 0;
     const warmups = opts.warmups ?? 1;
+    const loopCpu: number[] = [];
+    const appCpu: number[] = [];
     const runs = await pairedRuns(
       { warmups, runs: opts.runs ?? 3, label: 'json pipeline', log },
-      () => runLoop(values, expectedKept),
-      () => runApp(r, run, run++ === 0 ? expectedTexts : undefined),
+      () => runLoop(values, expectedKept, loopCpu),
+      () => runApp(r, run, appCpu, run++ === 0 ? expectedTexts : undefined),
     );
     return {
       records,
@@ -177,6 +184,8 @@ export async function benchJsonPipeline(
       loopRecordsPerSec: Math.round(median(runs.baseline)),
       appRuns: runs.subject.map(Math.round),
       loopRuns: runs.baseline.map(Math.round),
+      appCpuRuns: appCpu.slice(warmups).map(Math.round),
+      loopCpuRuns: loopCpu.slice(warmups).map(Math.round),
       settings: { ...settings, 'log.flush': 'interval', 'log.flush.interval.ms': 1000 },
     };
   } finally {
