@@ -12,7 +12,11 @@ import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './st
 import { checkSerdes } from './serde-check.js';
 import { setupTopics } from './topic-setup.js';
 import { queryableStore } from './interactive-queries.js';
+import type { RestoreProgress } from '../state/changelog-restorer.js';
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreLifecycle } from '../state/store-types.js';
+
+/** Restore progress of one store of one task. */
+export type RestoreListener = (progress: RestoreProgress & { readonly taskId: string }) => void;
 
 export interface StreamsAppOptions {
   /** Run on this backend instead of the one the config selects (several apps can share one). */
@@ -29,6 +33,7 @@ export class StreamsApp {
   readonly config: StreamsConfig;
   private current: AppState = 'CREATED';
   private readonly listeners: StateListener[] = [];
+  private readonly restoreListeners: RestoreListener[] = [];
   private handler: UncaughtExceptionHandler | undefined;
   private readonly metricsRegistry = new Metrics();
   private readonly logger: Logger;
@@ -56,6 +61,17 @@ export class StreamsApp {
   /** Called on every state change with (newState, oldState). */
   onStateChange(listener: StateListener): this {
     this.listeners.push(listener);
+    return this;
+  }
+
+  /**
+   * Called while a task restores a store from its changelog (Kafka Streams' StateRestoreListener):
+   * after each restored batch with records done so far, and once with `done` when the store is
+   * restored. `total` is the changelog range to replay (endOffset - startOffset); with a usable
+   * checkpoint only the tail after it is replayed.
+   */
+  onRestoreProgress(listener: RestoreListener): this {
+    this.restoreListeners.push(listener);
     return this;
   }
 
@@ -151,6 +167,15 @@ export class StreamsApp {
         if (this.current === 'REBALANCING') this.transition('RUNNING');
       },
       onTasksChanged: (tasks) => (this.tasks = tasks),
+      onRestoreProgress: (p) => {
+        for (const l of this.restoreListeners) {
+          try {
+            l(p);
+          } catch (err) {
+            this.logger.warn(`A restore listener threw: ${(err as Error).message}`);
+          }
+        }
+      },
       onFatal: (err) => void this.onThreadFailure(err),
     });
     this.thread = thread;
