@@ -1,0 +1,162 @@
+/**
+ * Quality bar: restoration of the windowed aggregation's LevelDB window store from its changelog.
+ * - State dir deleted while the instance is stopped: the restart restores every changelog record
+ *   (from the beginning), its store (queried through app.store) equals the reference, and the
+ *   outputs after the restart continue the reference exactly.
+ * - Checkpoint used: an instance that closed cleanly restarts after another instance (another
+ *   state dir, as on another machine) advanced the changelog; it replays only that tail, which
+ *   app.onRestoreProgress reports record by record.
+ * Cache off (statestore.cache.max.bytes=0), so each input record writes exactly one changelog
+ * record: the restored counts are known from the input alone.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeOutput, STORE, type Guarantee } from './fixtures/stateful-app-fixture.js';
+import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type InProcessOptions } from './fixtures/stateful-inprocess.js';
+import { embeddedEnv, endOffsets, produceInput, readTopic } from './fixtures/stateful-log-env.js';
+import { checkExact, DEFAULT_INPUT, generateInput, graceFor, referenceFinals, type InputRec } from './fixtures/stateful-model.js';
+
+const SEED = Number(process.env.STREAMWRIGHT_CRASH_SEED ?? 20_240_601);
+const PARTITIONS = DEFAULT_INPUT.partitions;
+const APP = 'stateful-restore';
+const CHANGELOG = `${APP}-${STORE}-changelog`;
+
+const perPartition = (rs: readonly InputRec[], p: number) => rs.filter((r) => r.partition === p).length;
+const plain = <V>(m: Map<string, V>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
+
+function thirds(input: InputRec[]): [InputRec[], InputRec[], InputRec[]] {
+  const n = Math.floor(input.length / 3);
+  return [input.slice(0, n), input.slice(n, 2 * n), input.slice(2 * n)];
+}
+
+describe('stateful app: restoring the window store from its changelog', () => {
+  for (const guarantee of ['exactly_once_v2', 'at_least_once'] as Guarantee[]) {
+    it(`${guarantee}: state dir deleted while stopped -> full restore, store and later outputs equal the reference (seed ${SEED})`, async () => {
+      const env = embeddedEnv();
+      const input = generateInput(SEED);
+      const [part1, part2, part3] = thirds(input);
+      await env.createTopics(PARTITIONS, 2);
+      const opts: InProcessOptions = { appId: APP, logDir: env.logDir, stateDir: path.join(env.dir, 'state'), guarantee, cache: false, graceMs: graceFor(DEFAULT_INPUT) };
+      await env.withBackend(async (b) => {
+        await produceInput(b, env.input, part1);
+        const first = await startStatefulApp(b, opts);
+        try {
+          await first.app.waitUntilRunning(10_000);
+          await waitCommittedToEnd(b, APP, env.input);
+          expect(plain(await storeContents([first.app]))).toEqual(plain(referenceFinals(part1)));
+        } finally {
+          await first.app.close();
+        }
+        // Nothing to restore on the very first start.
+        expect(first.restores.filter((e) => e.restored > 0)).toEqual([]);
+
+        fs.rmSync(opts.stateDir, { recursive: true, force: true });
+        await produceInput(b, env.input, part2);
+        const second = await startStatefulApp(b, opts);
+        try {
+          await second.app.waitUntilRunning(10_000);
+          const done = restoredByTask(second.restores);
+          for (let p = 0; p < PARTITIONS; p++) {
+            const r = done.get(`0_${p}`);
+            expect(r, `restore of task 0_${p}`).toMatchObject({ store: STORE, topic: CHANGELOG, partition: p, startOffset: 0, restored: perPartition(part1, p), done: true });
+            expect(r!.total).toBe(r!.endOffset - r!.startOffset);
+          }
+          await waitCommittedToEnd(b, APP, env.input);
+          expect(plain(await storeContents([second.app]))).toEqual(plain(referenceFinals([...part1, ...part2])));
+          await produceInput(b, env.input, part3);
+          await waitCommittedToEnd(b, APP, env.input);
+          expect(plain(await storeContents([second.app]))).toEqual(plain(referenceFinals(input)));
+        } finally {
+          await second.app.close();
+        }
+        const out = decodeOutput(env.output, await readTopic(b, env.output, guarantee === 'exactly_once_v2' ? 'read_committed' : 'read_uncommitted', false));
+        expect(checkExact(out, input), `seed ${SEED}`).toEqual([]);
+      });
+    });
+  }
+
+  it(`exactly_once_v2: a cleanly closed instance restores only the changelog tail after its checkpoint (seed ${SEED})`, async () => {
+    const env = embeddedEnv();
+    const input = generateInput(SEED + 1);
+    const [part1, part2, part3] = thirds(input);
+    await env.createTopics(PARTITIONS, 2);
+    const base: InProcessOptions = { appId: APP, logDir: env.logDir, stateDir: path.join(env.dir, 'state-a'), guarantee: 'exactly_once_v2', cache: false, graceMs: graceFor(DEFAULT_INPUT) };
+    await env.withBackend(async (b) => {
+      await produceInput(b, env.input, part1);
+      const a = await startStatefulApp(b, base);
+      try {
+        await a.app.waitUntilRunning(10_000);
+        await waitCommittedToEnd(b, APP, env.input);
+      } finally {
+        await a.app.close();
+      }
+      const checkpointed = await endOffsets(b, CHANGELOG);
+
+      // Another instance (its own state dir, as on another machine) processes part 2.
+      await produceInput(b, env.input, part2);
+      const other = await startStatefulApp(b, { ...base, stateDir: path.join(env.dir, 'state-b') });
+      try {
+        await other.app.waitUntilRunning(10_000);
+        await waitCommittedToEnd(b, APP, env.input);
+      } finally {
+        await other.app.close();
+      }
+      const otherDone = restoredByTask(other.restores);
+      for (let p = 0; p < PARTITIONS; p++) expect(otherDone.get(`0_${p}`)?.restored, `task 0_${p} of the other instance`).toBe(perPartition(part1, p));
+
+      // Back on the first state dir: only part 2's changelog records are replayed.
+      const again = await startStatefulApp(b, base);
+      try {
+        await again.app.waitUntilRunning(10_000);
+        const done = restoredByTask(again.restores);
+        for (let p = 0; p < PARTITIONS; p++) {
+          const r = done.get(`0_${p}`);
+          expect(r, `restore of task 0_${p}`).toMatchObject({ partition: p, startOffset: checkpointed.get(p), restored: perPartition(part2, p) });
+          expect(r!.total).toBe(r!.endOffset - r!.startOffset);
+          expect(r!.restored).toBeLessThan(perPartition([...part1, ...part2], p));
+          // Progress was reported as records arrived, never more than the total.
+          for (const e of again.restores.filter((x) => x.taskId === `0_${p}`)) expect(e.restored).toBeLessThanOrEqual(e.total);
+        }
+        expect(plain(await storeContents([again.app]))).toEqual(plain(referenceFinals([...part1, ...part2])));
+        await produceInput(b, env.input, part3);
+        await waitCommittedToEnd(b, APP, env.input);
+        expect(plain(await storeContents([again.app]))).toEqual(plain(referenceFinals(input)));
+      } finally {
+        await again.app.close();
+      }
+      const out = decodeOutput(env.output, await readTopic(b, env.output, 'read_committed', false));
+      expect(checkExact(out, input), `seed ${SEED + 1}`).toEqual([]);
+    });
+  });
+
+  // BUG (src/state/changelog-restorer.ts + embedded consumer, not fixed here): under exactly-once, a
+  // changelog partition holding only an aborted transaction (an instance killed before its first
+  // commit) delivers no batch to the read_committed restore consumer, so the restorer never learns
+  // that the stable end is reached and waits its 5 s idle timeout per store, then warns "no more
+  // records arrived". Kafka's restorer compares the consumer's position with the end offset instead.
+  // Remove `.fails` once restoring such a changelog no longer waits for the idle timeout.
+  it.fails('exactly_once_v2: a changelog holding only an aborted transaction restores without waiting for the idle timeout', async () => {
+    const env = embeddedEnv();
+    await env.createTopics(1, 1);
+    await env.withBackend(async (b) => {
+      const admin = b.admin();
+      await admin.createTopics([{ name: CHANGELOG, partitions: 1, config: { 'cleanup.policy': 'compact,delete' } }]);
+      await admin.close();
+      const p = b.producer({ transactionalId: `${APP}-0_0` });
+      await p.beginTransaction();
+      await p.send([{ topic: CHANGELOG, partition: 0, key: Buffer.alloc(12), value: Buffer.from('{"count":1,"sum":1,"ids":[0]}'), timestamp: 1 }]);
+      await p.abortTransaction();
+      await p.close();
+      const h = await startStatefulApp(b, { appId: APP, logDir: env.logDir, stateDir: path.join(env.dir, 'state'), guarantee: 'exactly_once_v2', cache: false, graceMs: 60_000 });
+      const started = Date.now();
+      try {
+        await h.app.waitUntilRunning(10_000);
+      } finally {
+        await h.app.close();
+      }
+      expect(restoredByTask(h.restores).get('0_0')?.restored).toBe(0);
+      expect(Date.now() - started).toBeLessThan(2_500);
+    });
+  });
+});
