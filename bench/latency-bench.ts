@@ -121,11 +121,12 @@ async function latencyRun(
   warmupMs: number,
   measureMs: number,
   flush: FlushPolicy,
+  flushIntervalMs: number,
   settings: Record<string, string | number>,
 ): Promise<LatencyRun> {
   const dataDir = path.join(dir, `latency-${withApp ? 'app' : 'log'}-${run}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const backend = await openEmbeddedBackend({ dataDir, flush, flushIntervalMs: 1000 });
+  const backend = await openEmbeddedBackend({ dataDir, flush, flushIntervalMs });
   try {
     await backend.admin().createTopics([{ name: 'lat-in', partitions: 1 }, { name: 'lat-out', partitions: 1 }]);
     const builder = new StreamsBuilder();
@@ -187,6 +188,8 @@ export async function benchLatency(opts: {
   measureMs?: number;
   runs?: number;
   flush?: FlushPolicy;
+  /** fsync period under flush 'interval' (log.flush.interval.ms). Default 1000. */
+  flushIntervalMs?: number;
   /** Also measure the log-only baseline (default true). */
   baseline?: boolean;
   log?: (msg: string) => void;
@@ -194,6 +197,7 @@ export async function benchLatency(opts: {
   const rate = opts.rate ?? 100_000;
   const measureMs = opts.measureMs ?? 5000;
   const flush = opts.flush ?? 'interval';
+  const flushIntervalMs = opts.flushIntervalMs ?? 1000;
   const log = opts.log ?? (() => undefined);
   const settings = { 'poll.ms': 100, 'max.poll.records': 1000, 'commit.interval.ms': 30_000, 'processing.guarantee': 'at_least_once' };
   const app: LatencyRun[] = [];
@@ -205,15 +209,15 @@ export async function benchLatency(opts: {
     );
   for (let r = 0; r < (opts.runs ?? 3); r++) {
     if (opts.baseline !== false) {
-      const base = await latencyRun(opts.dir, r, false, rate, opts.warmupMs ?? 1000, measureMs, flush, settings);
+      const base = await latencyRun(opts.dir, r, false, rate, opts.warmupMs ?? 1000, measureMs, flush, flushIntervalMs, settings);
       show(`log-only (flush ${flush})`, r, base);
       logOnly.push(base);
     }
-    const res = await latencyRun(opts.dir, r, true, rate, opts.warmupMs ?? 1000, measureMs, flush, settings);
+    const res = await latencyRun(opts.dir, r, true, rate, opts.warmupMs ?? 1000, measureMs, flush, flushIntervalMs, settings);
     show(`app (flush ${flush})`, r, res);
     app.push(res);
   }
-  return { rate, seconds: measureMs / 1000, app: summarize(app), logOnly: logOnly.length > 0 ? summarize(logOnly) : undefined, settings: { ...settings, 'log.flush': flush, 'log.flush.interval.ms': 1000 } };
+  return { rate, seconds: measureMs / 1000, app: summarize(app), logOnly: logOnly.length > 0 ? summarize(logOnly) : undefined, settings: { ...settings, 'log.flush': flush, 'log.flush.interval.ms': flushIntervalMs } };
 }
 
 function summarize(runs: readonly LatencyRun[]): LatencySummary {
@@ -222,7 +226,7 @@ function summarize(runs: readonly LatencyRun[]): LatencySummary {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-latency-bench-'));
-  benchLatency({ dir, rate: Number(process.env.BENCH_RATE ?? 100_000), flush: (process.env.BENCH_FLUSH as FlushPolicy | undefined) ?? 'interval', log: console.log })
+  benchLatency({ dir, rate: Number(process.env.BENCH_RATE ?? 100_000), flush: (process.env.BENCH_FLUSH as FlushPolicy | undefined) ?? 'interval', flushIntervalMs: Number(process.env.BENCH_FLUSH_INTERVAL_MS ?? 1000), log: console.log })
     .then((r) => console.log(JSON.stringify(r, null, 2)))
     .catch((e: unknown) => {
       console.error(e);
