@@ -34,6 +34,8 @@ export class StreamThread {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private lastCommit = Date.now();
+  /** A revocation ran and no assignment has followed yet (see runOnce). */
+  private revokedSinceAssign = false;
   private readonly subOfTopic: (topic: string) => Subtopology | undefined;
 
   constructor(
@@ -124,6 +126,14 @@ export class StreamThread {
 
   private async runOnce(): Promise<void> {
     const batches = await this.consumer.poll({ maxRecords: this.config.maxPollRecords, maxWaitMs: this.config.pollMs });
+    // Rebalance callbacks run inside poll(). A member that only lost some partitions (the embedded
+    // log's incremental hand-over) gets no onPartitionsAssigned: once poll() returns with tasks
+    // still owned, that rebalance is over, so the app is RUNNING again (as Kafka Streams is after
+    // a rebalance that only revoked). An eager revoke of everything waits for the assignment.
+    if (this.revokedSinceAssign && this.tasks.size > 0) {
+      this.revokedSinceAssign = false;
+      this.hooks.onRunning();
+    }
     this.route(batches);
     for (const task of this.tasks.values()) {
       if (task.needsAsync) await task.processAsync();
@@ -152,6 +162,7 @@ export class StreamThread {
 
   private async onRevoked(tps: readonly TopicPartition[]): Promise<void> {
     this.hooks.onRebalanceStart();
+    this.revokedSinceAssign = true;
     const affected = new Set<StreamTask>();
     for (const tp of tps) {
       const t = this.byPartition.get(key(tp.topic, tp.partition));
@@ -200,6 +211,7 @@ export class StreamThread {
       }
       this.byPartition.set(key(tp.topic, tp.partition), task);
     }
+    this.revokedSinceAssign = false;
     this.hooks.onTasksChanged(this.tasks);
     this.hooks.onRunning();
   }
