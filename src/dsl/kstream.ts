@@ -19,6 +19,12 @@ import { BranchedKStream } from './branched-kstream.js';
 import type { Named, ProcessOptions, Produced, Repartitioned } from './dsl-options.js';
 import { KGroupedStream } from './kgrouped-stream.js';
 import type { Grouped } from './materialized.js';
+import type { JoinType, ValueJoiner } from '../graph/join-windows.js';
+import { JoinWindows } from './join-windows.js';
+import type { Joined, StreamJoined } from './joins/join-options.js';
+import { streamStreamJoin } from './joins/stream-stream-join.js';
+import { streamTableJoin } from './joins/stream-table-join.js';
+import type { KTable } from './ktable.js';
 
 /** What a KStream knows about the records it carries. */
 export interface StreamState {
@@ -161,6 +167,39 @@ export class KStream<K, V> {
       { repartitionRequired: true },
       options.stores ?? [],
     );
+  }
+
+  /**
+   * Inner join with another stream (records of both within `windows`) or with a table (each record
+   * with the table's current value). Repartitions first when a key was changed upstream.
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, K, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, K, VR>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join(other: KStream<K, unknown> | KTable<K, unknown>, joiner: ValueJoiner<V, never, K, unknown>, third?: JoinWindows | Joined<K, V, unknown>, fourth?: StreamJoined<K, V, unknown>): KStream<K, unknown> {
+    return this.joinAs('inner', other, joiner as ValueJoiner<V, unknown, K, unknown>, third, fourth);
+  }
+
+  /** Like join(), and records without a partner are emitted with null for the other side (a stream
+   * record after its window plus grace has closed; against a table, at once). */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, K, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, K, VR>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin(other: KStream<K, unknown> | KTable<K, unknown>, joiner: ValueJoiner<V, never, K, unknown>, third?: JoinWindows | Joined<K, V, unknown>, fourth?: StreamJoined<K, V, unknown>): KStream<K, unknown> {
+    return this.joinAs('left', other, joiner as ValueJoiner<V, unknown, K, unknown>, third, fourth);
+  }
+
+  /** Windowed join where records of either stream without a partner are emitted with null for the other side. */
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, K, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    if (!(other instanceof KStream)) throw new StreamwrightError('TOPOLOGY_INVALID', 'outerJoin() joins two streams; a KStream-KTable join is join() or leftJoin().');
+    return streamStreamJoin(this, other, joiner, windows, streamJoined ?? {}, 'outer');
+  }
+
+  private joinAs(type: JoinType, other: KStream<K, unknown> | KTable<K, unknown>, joiner: ValueJoiner<V, unknown, K, unknown>, third: JoinWindows | Joined<K, V, unknown> | undefined, fourth: StreamJoined<K, V, unknown> | undefined): KStream<K, unknown> {
+    if (other instanceof KStream) {
+      if (!(third instanceof JoinWindows)) throw new StreamwrightError('TOPOLOGY_INVALID', `${type === 'inner' ? 'join' : 'leftJoin'}() of two streams needs JoinWindows as its third argument, e.g. JoinWindows.ofTimeDifferenceWithNoGrace(5_000).`);
+      return streamStreamJoin(this, other, joiner as ValueJoiner<V | null, unknown, K, unknown>, third, fourth ?? {}, type);
+    }
+    if (third instanceof JoinWindows) throw new StreamwrightError('TOPOLOGY_INVALID', 'A KStream-KTable join takes no JoinWindows: the table side is always its current value.');
+    return streamTableJoin(this, other, joiner, (third as Joined<K, V, unknown> | undefined) ?? {}, type === 'left');
   }
 
   /**

@@ -9,6 +9,9 @@ import { KStream } from './kstream.js';
 import { addStore, type Grouped, type Materialized } from './materialized.js';
 import { SuppressBufferSerdeSet } from './suppress-buffer-serdes.js';
 import type { Suppressed } from './suppressed.js';
+import type { ValueJoiner } from '../graph/join-windows.js';
+import type { TableJoined } from './joins/join-options.js';
+import { tableTableJoin } from './joins/table-table-join.js';
 
 export interface TableState {
   readonly keySerde?: Serde<unknown>;
@@ -94,6 +97,22 @@ export class KTable<K, V> {
       bufferSerdes,
     });
     return new KTable<K, V>(this.builder, name, { ...this.state, storeName: undefined });
+  }
+
+  /** Joins two tables on the key: a result while both have a value; updates and deletes on
+   * either side update (or delete) the result. */
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, K, VR>, options: TableJoined<K, VR> = {}): KTable<K, VR> {
+    return tableTableJoin(this, other, joiner as ValueJoiner<V | null, VO | null, K, VR>, options, 'inner');
+  }
+
+  /** Like join(), and a key only this table has joins with null. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, K, VR>, options: TableJoined<K, VR> = {}): KTable<K, VR> {
+    return tableTableJoin(this, other, joiner as ValueJoiner<V | null, VO | null, K, VR>, options, 'left');
+  }
+
+  /** A result for every key either table has, with null for the missing side. */
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, K, VR>, options: TableJoined<K, VR> = {}): KTable<K, VR> {
+    return tableTableJoin(this, other, joiner, options, 'outer');
   }
 
   private filterAs(predicate: Predicate<K, V>, negate: boolean, options: TableOptions<K, V>): KTable<K, V> {

@@ -22,6 +22,10 @@ import type { ProcessNode } from './nodes/process-node.js';
 import type { SelectKeyNode } from './nodes/select-key-node.js';
 import type { SinkNode } from './nodes/sink-node.js';
 import type { SourceNode } from './nodes/source-node.js';
+import type { StreamStreamJoinNode } from './nodes/stream-stream-join-node.js';
+import type { StreamTableJoinNode } from './nodes/stream-table-join-node.js';
+import type { TableTableJoinNode } from './nodes/table-table-join-node.js';
+import type { TableJoinMergeNode } from './nodes/table-join-merge-node.js';
 
 /** The closed union of node kinds. Adding a kind here makes every visitor table fail to compile
  * until it handles the new kind. */
@@ -49,7 +53,11 @@ export type GraphNode =
   | ToStreamNode
   | TableGroupByNode
   | TableAggregateNode
-  | SuppressNode;
+  | SuppressNode
+  | StreamStreamJoinNode
+  | StreamTableJoinNode
+  | TableTableJoinNode
+  | TableJoinMergeNode;
 
 export type NodeKind = GraphNode['kind'];
 

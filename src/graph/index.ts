@@ -34,3 +34,8 @@ export type * from './nodes/table-group-by-node.js';
 export type * from './nodes/table-aggregate-node.js';
 export type * from './nodes/suppress-node.js';
 export * from './window-spec.js';
+export * from './join-windows.js';
+export type * from './nodes/stream-stream-join-node.js';
+export type * from './nodes/stream-table-join-node.js';
+export type * from './nodes/table-table-join-node.js';
+export type * from './nodes/table-join-merge-node.js';

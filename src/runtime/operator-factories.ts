@@ -23,6 +23,10 @@ import { TableMapValuesOperator } from './operators/table-map-values-operator.js
 import { TableSourceOperator } from './operators/table-source-operator.js';
 import { ToStreamOperator } from './operators/to-stream-operator.js';
 import { WindowAggregateOperator } from './operators/window-aggregate-operator.js';
+import { StreamStreamJoinOperator } from './operators/stream-stream-join-operator.js';
+import { StreamTableJoinOperator } from './operators/stream-table-join-operator.js';
+import { TableTableJoinOperator } from './operators/table-table-join-operator.js';
+import { TableJoinMergeOperator } from './operators/table-join-merge-operator.js';
 
 type Factories = { readonly [K in NodeKind]: (node: NodeOfKind<K>) => Operator };
 
@@ -52,6 +56,10 @@ export const operatorFactories: Factories = {
   tableGroupBy: (n) => new TableGroupByOperator(n),
   tableAggregate: (n) => new TableAggregateOperator(n),
   suppress: (n) => new SuppressOperator(n),
+  streamStreamJoin: (n) => new StreamStreamJoinOperator(n),
+  streamTableJoin: (n) => new StreamTableJoinOperator(n),
+  tableTableJoin: (n) => new TableTableJoinOperator(n),
+  tableJoinMerge: (n) => new TableJoinMergeOperator(n),
 };
 
 export function createOperator(node: GraphNode): Operator {

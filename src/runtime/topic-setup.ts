@@ -4,6 +4,7 @@ import { StreamwrightError } from '../errors/streamwright-error.js';
 import type { StoreSpec } from '../graph/store-spec.js';
 import type { Logger } from './logger.js';
 import { changelogTopicOf } from './task-stores.js';
+import { checkCopartitioned, copartitionedRepartitionCounts, joinCopartitionGroups } from './operators/join-copartition-check.js';
 
 /** What the app learned about its topics before subscribing. */
 export interface TopicPlan {
@@ -56,6 +57,9 @@ export async function setupTopics(
     }
   }
   await describe([...new Set(external)]);
+  // Joins: repartition topics take their group's partition count; all inputs must match (checked below).
+  const copartition = joinCopartitionGroups(topology);
+  const copartitionCounts = copartitionedRepartitionCounts(copartition, (t) => partitions.get(t));
 
   // Internal topics, in dependency order: a repartition topic's count depends on its writer's sources.
   const internalCount = new Map<string, number>();
@@ -64,6 +68,8 @@ export async function setupTopics(
     if (known !== undefined) return known;
     const spec = topology.internalTopics.find((t) => t.name === name)!;
     if (spec.partitions !== undefined) return spec.partitions;
+    const co = copartitionCounts.get(name);
+    if (co !== undefined) return co;
     if (seen.has(name)) throw new StreamwrightError('TOPOLOGY_INVALID', `Cannot size internal topic "${name}": its partition count depends on itself.`);
     seen.add(name);
     let max = 0;
@@ -79,6 +85,7 @@ export async function setupTopics(
     internalCount.set(spec.name, n);
     return { spec, actual: `${applicationId}-${spec.name}`, partitions: n };
   });
+  checkCopartitioned(copartition, (t) => (t.internal ? internalCount.get(t.name) : partitions.get(t.name)), applicationId);
   // Changelogs: one partition per task of the sub-topology that owns the store.
   for (const sub of topology.subtopologies) {
     let tasks = 1;
