@@ -5,6 +5,7 @@ import { validateTopicName } from '../graph/topic-name.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import type { Consumed } from './dsl-options.js';
 import { KStream } from './kstream.js';
+import { addGlobalTable, type GlobalKTable } from './global-ktable.js';
 import { KTable } from './ktable.js';
 import { addStore, type Materialized } from './materialized.js';
 
@@ -53,6 +54,15 @@ export class StreamsBuilder {
     const name = this.graph.newName('KTABLE-SOURCE-');
     this.graph.addNode({ kind: 'tableSource', name, parents: [stream.nodeName], stores: [store.name], store: store.name });
     return new KTable<K, V>(this.graph, name, { keySerde: store.keySerde, valueSerde: store.valueSerde, storeName: store.name });
+  }
+
+  /**
+   * A table of all partitions of `topic`, replicated on every instance (Kafka Streams'
+   * builder.globalTable()): restored before processing starts, kept up to date while the app runs,
+   * looked up with joinGlobal(). Its store is in memory and not logged (the topic is its changelog).
+   */
+  globalTable<K = string | null, V = string | null>(topic: string, consumed: Consumed<K, V> = {}, materialized?: Materialized<K, V>): GlobalKTable<K, V> {
+    return addGlobalTable(this.graph, topic, consumed, materialized);
   }
 
   /** Validates and freezes the topology. */

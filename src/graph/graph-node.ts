@@ -26,6 +26,12 @@ import type { StreamStreamJoinNode } from './nodes/stream-stream-join-node.js';
 import type { StreamTableJoinNode } from './nodes/stream-table-join-node.js';
 import type { TableTableJoinNode } from './nodes/table-table-join-node.js';
 import type { TableJoinMergeNode } from './nodes/table-join-merge-node.js';
+import type { GlobalTableSourceNode } from './nodes/global-table-source-node.js';
+import type { StreamGlobalJoinNode } from './nodes/stream-global-join-node.js';
+import type { ForeignKeySubscriptionSendNode } from './nodes/foreign-key-subscription-send-node.js';
+import type { ForeignKeySubscriptionReceiveNode } from './nodes/foreign-key-subscription-receive-node.js';
+import type { ForeignKeyTableJoinNode } from './nodes/foreign-key-table-join-node.js';
+import type { ForeignKeyResponseJoinNode } from './nodes/foreign-key-response-join-node.js';
 
 /** The closed union of node kinds. Adding a kind here makes every visitor table fail to compile
  * until it handles the new kind. */
@@ -57,7 +63,13 @@ export type GraphNode =
   | StreamStreamJoinNode
   | StreamTableJoinNode
   | TableTableJoinNode
-  | TableJoinMergeNode;
+  | TableJoinMergeNode
+  | GlobalTableSourceNode
+  | StreamGlobalJoinNode
+  | ForeignKeySubscriptionSendNode
+  | ForeignKeySubscriptionReceiveNode
+  | ForeignKeyTableJoinNode
+  | ForeignKeyResponseJoinNode;
 
 export type NodeKind = GraphNode['kind'];
 

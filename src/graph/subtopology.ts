@@ -11,6 +11,9 @@ export interface Subtopology {
   readonly sourcePatterns: readonly RegExp[];
   readonly sinkTopics: readonly string[];
   readonly stores: readonly string[];
+  /** A global sub-topology (builder.globalTable()): its store is replicated on every instance
+   * from all partitions of its source topic, and it creates no tasks. */
+  readonly global?: boolean;
 }
 
 /**
@@ -19,6 +22,17 @@ export interface Subtopology {
  * share a state store belong together. Ids follow the creation order of each part's first node.
  */
 export function splitSubtopologies(nodes: readonly GraphNode[]): Subtopology[] {
+  return splitAllSubtopologies(nodes).filter((s) => !s.global);
+}
+
+/** Global sub-topologies only (the parts that hold a globalTable's source and store). */
+export function globalSubtopologies(nodes: readonly GraphNode[]): Subtopology[] {
+  return splitAllSubtopologies(nodes).filter((s) => s.global === true);
+}
+
+/** Every sub-topology, task-creating and global, numbered together in creation order (as Kafka
+ * Streams numbers its node groups). */
+export function splitAllSubtopologies(nodes: readonly GraphNode[]): Subtopology[] {
   const index = new Map<string, number>();
   nodes.forEach((n, i) => index.set(n.name, i));
   const parent = nodes.map((_, i) => i);
@@ -60,8 +74,10 @@ function describeGroup(id: number, nodes: GraphNode[]): Subtopology {
   const sourcePatterns: RegExp[] = [];
   const sinkTopics: string[] = [];
   const stores = new Set<string>();
+  let global = false;
   for (const n of nodes) {
     n.stores.forEach((s) => stores.add(s));
+    if (n.kind === 'globalTableSource') global = true;
     if (n.kind === 'source') {
       if (n.pattern) sourcePatterns.push(n.pattern);
       for (const t of n.topics) (n.internal ? internalSourceTopics : sourceTopics).push(t);
@@ -77,5 +93,6 @@ function describeGroup(id: number, nodes: GraphNode[]): Subtopology {
     sourcePatterns: Object.freeze(sourcePatterns),
     sinkTopics: Object.freeze(sinkTopics),
     stores: Object.freeze([...stores]),
+    ...(global ? { global: true } : {}),
   });
 }

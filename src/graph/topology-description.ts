@@ -1,4 +1,5 @@
 import { nodeRole, type GraphNode } from './graph-node.js';
+import { splitAllSubtopologies } from './subtopology.js';
 import type { Topology } from './topology.js';
 
 export interface NodeDescription {
@@ -15,6 +16,8 @@ export interface NodeDescription {
 
 export interface SubtopologyDescription {
   readonly id: number;
+  /** True for a global store's sub-topology, which creates no tasks. */
+  readonly global?: boolean;
   readonly nodes: readonly NodeDescription[];
 }
 
@@ -26,7 +29,8 @@ export interface TopologyDescription {
 }
 
 export function describeTopology(topology: Topology): TopologyDescription {
-  const subtopologies = topology.subtopologies.map((sub): SubtopologyDescription => {
+  const all = topology.nodes.some((n) => n.kind === 'globalTableSource') ? splitAllSubtopologies(topology.nodes) : topology.subtopologies;
+  const subtopologies = all.map((sub): SubtopologyDescription => {
     const members = new Set(sub.nodes.map((n) => n.name));
     const size = subtreeSizes(topology, sub.nodes);
     // Kafka Streams' order: larger sub-tree first, then by name.
@@ -34,7 +38,7 @@ export function describeTopology(topology: Topology): TopologyDescription {
     const nodes = sub.nodes
       .map((n) => describeNode(n, topology.children(n.name).filter((c) => members.has(c)).sort(order), [...n.parents].sort(order)))
       .sort((a, b) => order(a.name, b.name));
-    return { id: sub.id, nodes };
+    return sub.global ? { id: sub.id, global: true, nodes } : { id: sub.id, nodes };
   });
   const json = { subtopologies };
   return { subtopologies, toString: () => render(subtopologies), toJSON: () => json };
@@ -82,7 +86,7 @@ function renderNode(d: NodeDescription): string {
 function render(subtopologies: readonly SubtopologyDescription[]): string {
   let out = 'Topologies:\n ';
   for (const sub of subtopologies) {
-    out += `  Sub-topology: ${sub.id}\n`;
+    out += `  Sub-topology: ${sub.id}${sub.global ? ' for global store (will not generate tasks)' : ''}\n`;
     for (const n of sub.nodes) out += `    ${renderNode(n)}\n`;
     out += '\n';
   }

@@ -27,6 +27,12 @@ import { StreamStreamJoinOperator } from './operators/stream-stream-join-operato
 import { StreamTableJoinOperator } from './operators/stream-table-join-operator.js';
 import { TableTableJoinOperator } from './operators/table-table-join-operator.js';
 import { TableJoinMergeOperator } from './operators/table-join-merge-operator.js';
+import { GlobalTableSourceOperator } from './operators/global-table-source-operator.js';
+import { StreamGlobalJoinOperator } from './operators/stream-global-join-operator.js';
+import { ForeignKeySubscriptionSendOperator } from './operators/foreign-key-subscription-send-operator.js';
+import { ForeignKeySubscriptionReceiveOperator } from './operators/foreign-key-subscription-receive-operator.js';
+import { ForeignKeyTableJoinOperator } from './operators/foreign-key-table-join-operator.js';
+import { ForeignKeyResponseJoinOperator } from './operators/foreign-key-response-join-operator.js';
 
 type Factories = { readonly [K in NodeKind]: (node: NodeOfKind<K>) => Operator };
 
@@ -60,6 +66,12 @@ export const operatorFactories: Factories = {
   streamTableJoin: (n) => new StreamTableJoinOperator(n),
   tableTableJoin: (n) => new TableTableJoinOperator(n),
   tableJoinMerge: (n) => new TableJoinMergeOperator(n),
+  globalTableSource: (n) => new GlobalTableSourceOperator(n),
+  streamGlobalJoin: (n) => new StreamGlobalJoinOperator(n),
+  foreignKeySubscriptionSend: (n) => new ForeignKeySubscriptionSendOperator(n),
+  foreignKeySubscriptionReceive: (n) => new ForeignKeySubscriptionReceiveOperator(n),
+  foreignKeyTableJoin: (n) => new ForeignKeyTableJoinOperator(n),
+  foreignKeyResponseJoin: (n) => new ForeignKeyResponseJoinOperator(n),
 };
 
 export function createOperator(node: GraphNode): Operator {

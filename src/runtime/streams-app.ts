@@ -11,6 +11,8 @@ import type { StreamTask } from './stream-task.js';
 import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './streams-config.js';
 import { checkSerdes } from './serde-check.js';
 import { setupTopics } from './topic-setup.js';
+import { GlobalStateManager } from './global-state.js';
+import { prepareForeignKeyTopics } from './operators/foreign-key-topic-setup.js';
 import { queryableStore } from './interactive-queries.js';
 import type { RestoreProgress } from '../state/changelog-restorer.js';
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreLifecycle } from '../state/store-types.js';
@@ -39,6 +41,8 @@ export class StreamsApp {
   private readonly logger: Logger;
   private lease: BackendLease | undefined;
   private thread: StreamThread | undefined;
+  /** Global tables: restored before the stream thread starts, updated while the app runs. */
+  private globals: GlobalStateManager | undefined;
   private threadSeq = 0;
   private closing: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
@@ -96,10 +100,12 @@ export class StreamsApp {
   private async doStart(): Promise<void> {
     try {
       this.lease = this.options.backend ? { backend: this.options.backend, release: async () => undefined } : await acquireBackend(this.config);
+      await this.startGlobals();
       await this.startThread();
     } catch (err) {
       this.transition('PENDING_ERROR');
       this.transition('ERROR');
+      await this.globals?.stop();
       await this.lease?.release();
       this.lease = undefined;
       throw err;
@@ -182,6 +188,36 @@ export class StreamsApp {
     await thread.start();
   }
 
+  /** Foreign-key join topics first (sized by the side that reads them), then the global stores,
+   * restored to the end of their topics before any stream processing. */
+  private async startGlobals(): Promise<void> {
+    const backend = this.lease!.backend;
+    const admin = backend.admin();
+    try {
+      await prepareForeignKeyTopics(this.topology, admin, this.config.applicationId, { replicationFactor: this.config.replicationFactor, logger: this.logger });
+    } finally {
+      await admin.close();
+    }
+    this.globals = new GlobalStateManager({ topology: this.topology, config: this.config, metrics: this.metricsRegistry, logger: this.logger, onFatal: (err) => void this.onGlobalFailure(err) });
+    await this.globals.start(backend);
+  }
+
+  /** A failed global store reader cannot be replaced: the instance stops in ERROR (as in Kafka Streams). */
+  private async onGlobalFailure(error: Error): Promise<void> {
+    if (this.closing || this.current === 'ERROR') return;
+    this.logger.error(`Global store reader failed: ${error.message}. The app stops.`, { code: (error as StreamwrightError).code });
+    const thread = this.thread;
+    this.thread = undefined;
+    await thread?.stop();
+    if ((this.current as AppState) === 'ERROR') return;
+    this.transition('PENDING_ERROR');
+    this.transition('ERROR');
+    for (const w of this.runningWaiters.splice(0)) w.reject(error);
+    await this.globals?.stop();
+    await this.lease?.release();
+    this.lease = undefined;
+  }
+
   private async onThreadFailure(error: Error): Promise<void> {
     this.thread = undefined;
     if (this.closing) return;
@@ -201,6 +237,7 @@ export class StreamsApp {
     this.transition('PENDING_ERROR');
     this.transition('ERROR');
     for (const w of this.runningWaiters.splice(0)) w.reject(error);
+    await this.globals?.stop();
     await this.lease?.release();
     this.lease = undefined;
   }
@@ -212,6 +249,7 @@ export class StreamsApp {
     await this.starting?.catch(() => undefined);
     await this.thread?.stop();
     this.thread = undefined;
+    await this.globals?.stop();
     await this.lease?.release();
     this.lease = undefined;
     this.tasks = new Map();

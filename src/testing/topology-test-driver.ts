@@ -4,6 +4,7 @@ import type { Deserializer, Serializer } from '../graph/serde-types.js';
 import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
+import { GlobalStateManager } from '../runtime/global-state.js';
 import { Metrics } from '../runtime/metrics.js';
 import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from '../runtime/streams-config.js';
 import { StreamTask } from '../runtime/stream-task.js';
@@ -32,6 +33,8 @@ export class TopologyTestDriver {
   private closed = false;
   private readonly stores = new Map<string, StoreLifecycle>();
   private storeFailure: unknown;
+  /** Global tables: piping into their topics updates their stores synchronously. */
+  private readonly globals: GlobalStateManager;
 
   constructor(
     private readonly topology: Topology,
@@ -43,6 +46,8 @@ export class TopologyTestDriver {
     this.wallClock = initialWallClockTimeMs;
     this.lastCommit = initialWallClockTimeMs;
     const collector = { send: this.capture.bind(this) };
+    this.globals = new GlobalStateManager({ topology, config: this.config, metrics: this.metricsRegistry, logger });
+    for (const [name, store] of this.globals.stores) this.stores.set(name, store);
     for (const sub of topology.subtopologies) {
       // Every store runs in memory. The record cache is off unless the config sets
       // statestore.cache.max.bytes; then caches flush when the wall clock passes commit.interval.ms.
@@ -88,7 +93,7 @@ export class TopologyTestDriver {
   }
 
   createInputTopic<K, V>(topic: string, keySerializer: Serializer<K>, valueSerializer: Serializer<V>, opts: InputTopicOptions = {}): TestInputTopic<K, V> {
-    if (!this.taskFor(topic)) {
+    if (!this.taskFor(topic) && !this.globals.reads(topic)) {
       throw new StreamwrightError('TOPIC_NOT_FOUND', `No source of this topology reads topic "${topic}". Source topics: ${this.sourceTopicList()}.`, { topic });
     }
     return new TestInputTopic(topic, keySerializer, valueSerializer, this.pipe.bind(this), opts.startTimestampMs ?? this.wallClock, opts.autoAdvanceMs ?? 0);
@@ -149,12 +154,14 @@ export class TopologyTestDriver {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.tasks) t.close();
+    void this.globals.stop();
     for (const s of this.stores.values()) void s.close().catch(() => undefined);
   }
 
   private pipe(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: readonly Header[] | undefined): void {
     if (this.closed) throw new StreamwrightError('APP_STATE', 'The TopologyTestDriver is closed.');
     if (this.storeFailure) throw this.storeFailure;
+    if (this.globals.reads(topic)) return this.globals.process(this.fetchBatchOf(topic, key, value, timestamp, headers));
     this.pending.push(this.fetchBatchOf(topic, key, value, timestamp, headers));
     this.drain();
   }
