@@ -27,6 +27,10 @@ export class Segment {
   private readonly idxOffsets: number[] = [];
   private readonly idxPositions: number[] = [];
   private bytesSinceIndex = 0;
+  /** Background fdatasyncs running on this file's descriptor. */
+  private syncsRunning = 0;
+  /** Descriptor whose close waits for those fdatasyncs (so its number is not reused meanwhile). */
+  private closeAfterSync = -1;
 
   private constructor(path: string, baseOffset: number, fd: number) {
     this.path = path;
@@ -129,8 +133,34 @@ export class Segment {
     if (this.fd >= 0) fs.fdatasyncSync(this.fd);
   }
 
+  /**
+   * fdatasync on libuv's thread pool. Until it finishes, close() keeps the descriptor open: the
+   * fsync then always applies to this segment's file, even if the segment is closed, deleted
+   * (an unlinked inode lives while a descriptor holds it) or replaced by a rename meanwhile,
+   * and the descriptor number cannot be reused by another file under it.
+   */
+  syncAsync(done: (err: Error | null) => void): void {
+    if (this.fd < 0) {
+      done(null); // closed: close() no longer syncs, the caller forgot the file first
+      return;
+    }
+    this.syncsRunning++;
+    fs.fdatasync(this.fd, (err) => {
+      this.syncsRunning--;
+      if (this.syncsRunning === 0 && this.closeAfterSync >= 0) {
+        const fd = this.closeAfterSync;
+        this.closeAfterSync = -1;
+        fs.closeSync(fd);
+      }
+      done(err);
+    });
+  }
+
   close(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    if (this.fd >= 0) {
+      if (this.syncsRunning > 0) this.closeAfterSync = this.fd;
+      else fs.closeSync(this.fd);
+    }
     this.fd = -1;
   }
 }
