@@ -11,8 +11,7 @@
  *
  * Run it with `npx tsx src/cli/main.ts run examples/chained-joins.ts`.
  */
-import { JoinWindows } from '../src/dsl/join-windows.js';
-import { Serdes, StreamsBuilder, type Topology } from '../src/index.js';
+import { JoinWindows, Serdes, StreamsBuilder, type Topology } from '../src/index.js';
 
 export interface Order {
   readonly orderId: string;

@@ -13,7 +13,10 @@ export {
   SessionWindows,
   Suppressed,
   BufferConfig,
+  JoinWindows,
 } from './dsl/index.js';
+export type { StreamJoined, Joined, TableJoined } from './dsl/index.js';
+export type { ValueJoiner, JoinWindowSpec } from './graph/join-windows.js';
 export type { Consumed, Produced, Repartitioned, Named, Branched, ProcessOptions, ObservedRecord, Materialized, Grouped, TableOptions } from './dsl/index.js';
 export { Topology } from './graph/topology.js';
 export type { TopologyDescription, NodeDescription, SubtopologyDescription } from './graph/topology-description.js';

@@ -11,3 +11,5 @@ export { TimeWindowedKStream, SessionWindowedKStream } from './windowed-kstream.
 export { TimeWindows, SlidingWindows, SessionWindows } from './windows.js';
 export { Suppressed, BufferConfig } from './suppressed.js';
 export type { Materialized, Grouped } from './materialized.js';
+export { JoinWindows } from './join-windows.js';
+export type { StreamJoined, Joined, TableJoined } from './joins/join-options.js';
