@@ -143,6 +143,9 @@ export class StreamsApp {
    */
   store<S = ReadOnlyKeyValueStore<unknown, unknown> | ReadOnlyWindowStore<unknown, unknown> | ReadOnlySessionStore<unknown, unknown>>(name: string): S {
     return queryableStore(this.topology, name, () => {
+      // A global store is complete once start() resolved (restored before processing), on every instance.
+      const global = this.globals?.stores.get(name);
+      if (global !== undefined) return [global];
       const thread = this.thread;
       if (!thread || this.current !== 'RUNNING') {
         throw new StreamwrightError('APP_STATE', `State store "${name}" can be queried only while the app is RUNNING (it is ${this.current}); wait for waitUntilRunning().`, { store: name, state: this.current });
