@@ -12,7 +12,7 @@ import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './st
 import { checkSerdes } from './serde-check.js';
 import { setupTopics } from './topic-setup.js';
 import { GlobalStateManager } from './global-state.js';
-import { prepareForeignKeyTopics } from './operators/foreign-key-topic-setup.js';
+import { foreignKeyTopicPartitions, withInternalTopicPartitions } from './operators/foreign-key-topic-setup.js';
 import { queryableStore } from './interactive-queries.js';
 import type { RestoreProgress } from '../state/changelog-restorer.js';
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreLifecycle } from '../state/store-types.js';
@@ -43,6 +43,8 @@ export class StreamsApp {
   private thread: StreamThread | undefined;
   /** Global tables: restored before the stream thread starts, updated while the app runs. */
   private globals: GlobalStateManager | undefined;
+  /** The topology setupTopics() sizes internal topics from (foreign-key join topics fixed). */
+  private topicTopology: Topology | undefined;
   private threadSeq = 0;
   private closing: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
@@ -166,7 +168,7 @@ export class StreamsApp {
 
   private async startThread(): Promise<void> {
     const backend = this.lease!.backend;
-    const plan = await setupTopics(this.topology, backend.admin(), this.config.applicationId, { replicationFactor: this.config.replicationFactor, logger: this.logger });
+    const plan = await setupTopics(this.topicTopology ?? this.topology, backend.admin(), this.config.applicationId, { replicationFactor: this.config.replicationFactor, logger: this.logger });
     if (this.closing) return; // close() was called meanwhile: start no thread it would not stop
     const thread = new StreamThread(this.threadSeq++, this.topology, this.config, backend, plan, this.metricsRegistry, this.logger, {
       onRebalanceStart: () => {
@@ -191,13 +193,13 @@ export class StreamsApp {
     await thread.start();
   }
 
-  /** Foreign-key join topics first (sized by the side that reads them), then the global stores,
+  /** Foreign-key join topic sizes first (the side that reads them), then the global stores,
    * restored to the end of their topics before any stream processing. */
   private async startGlobals(): Promise<void> {
     const backend = this.lease!.backend;
     const admin = backend.admin();
     try {
-      await prepareForeignKeyTopics(this.topology, admin, this.config.applicationId, { replicationFactor: this.config.replicationFactor, logger: this.logger });
+      this.topicTopology = withInternalTopicPartitions(this.topology, await foreignKeyTopicPartitions(this.topology, admin, this.config.applicationId, this.logger));
     } finally {
       await admin.close();
     }

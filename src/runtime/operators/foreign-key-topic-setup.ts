@@ -1,67 +1,50 @@
 import type { LogAdmin } from '../../backend/backend-types.js';
 import type { Subtopology } from '../../graph/subtopology.js';
-import type { Topology } from '../../graph/topology.js';
-import { StreamwrightError } from '../../errors/streamwright-error.js';
+import { Topology } from '../../graph/topology.js';
 import type { Logger } from '../logger.js';
 
 const REGISTRATION = '-subscription-registration-topic';
 const RESPONSE = '-subscription-response-topic';
 
 /**
- * Creates the internal topics of foreign-key joins before setupTopics() sizes the others, with
- * the partition counts the join needs (Kafka Streams' co-partitioning of these topics):
+ * Partition counts of the foreign-key joins' internal topics (Kafka Streams co-partitions them):
  * `<name>-subscription-registration-topic` gets the right table's count (it is read by the right
- * table's tasks, partitioned by foreign key like the right topic), `<name>-subscription-response-topic`
- * the left table's (read by the left table's tasks). setupTopics() would size both by their
- * writer's sources, which is the other side. Topics that exist with another count are refused.
+ * table's tasks and partitioned by foreign key like the right topic), and
+ * `<name>-subscription-response-topic` the left table's (read by the left table's tasks).
+ * setupTopics() would size each by its writer's sources, which is the other side (and the two
+ * topics feed each other, so it cannot size them at all). Topics whose readers have no external
+ * input topic are left out (with a warning).
  */
-export async function prepareForeignKeyTopics(topology: Topology, admin: LogAdmin, applicationId: string, opts: { replicationFactor: number; logger: Logger }): Promise<void> {
-  const regSources = topology.nodes.filter((n) => n.kind === 'source' && n.internal && n.topics.length === 1 && n.topics[0].endsWith(REGISTRATION));
-  if (regSources.length === 0) return;
+export async function foreignKeyTopicPartitions(topology: Topology, admin: LogAdmin, applicationId: string, logger: Logger): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const fkTopics = topology.internalTopics.filter((t) => t.name.endsWith(REGISTRATION) || t.name.endsWith(RESPONSE));
+  if (fkTopics.length === 0) return out;
   const existing = new Set(await admin.listTopics());
   const counts = new Map<string, number>();
-  const countOf = async (topic: string): Promise<number | undefined> => {
-    if (!counts.has(topic)) {
-      if (!existing.has(topic)) return undefined;
-      const [d] = await admin.describeTopics([topic]);
-      counts.set(topic, d.partitions);
-    }
-    return counts.get(topic);
+  const countOf = async (topic: string): Promise<number> => {
+    if (!existing.has(topic)) return 0;
+    if (!counts.has(topic)) counts.set(topic, (await admin.describeTopics([topic]))[0].partitions);
+    return counts.get(topic)!;
   };
-  /** Tasks of a sub-topology: the most partitions among its inputs other than `skip`. */
-  const tasksOf = async (sub: Subtopology | undefined, skip: string): Promise<number | undefined> => {
-    if (sub === undefined) return undefined;
+  /** Tasks of the sub-topology reading `topic`: the most partitions among its other inputs. */
+  const tasksOf = async (sub: Subtopology | undefined, topic: string): Promise<number> => {
     let max = 0;
-    for (const t of sub.sourceTopics) max = Math.max(max, (await countOf(t)) ?? 0);
-    for (const t of sub.internalSourceTopics) if (t !== skip) max = Math.max(max, (await countOf(`${applicationId}-${t}`)) ?? 0);
-    return max > 0 ? max : undefined;
+    for (const t of sub?.sourceTopics ?? []) max = Math.max(max, await countOf(t));
+    for (const t of sub?.internalSourceTopics ?? []) if (t !== topic && !fkTopics.some((f) => f.name === t)) max = Math.max(max, await countOf(`${applicationId}-${t}`));
+    return max;
   };
-  for (const src of regSources) {
-    const regTopic = (src as { topics: readonly string[] }).topics[0];
-    const respTopic = regTopic.slice(0, -REGISTRATION.length) + RESPONSE;
-    const wanted: [string, number | undefined][] = [
-      [regTopic, await tasksOf(topology.subtopologyOfSource(regTopic), regTopic)],
-      [respTopic, await tasksOf(topology.subtopologyOfSource(respTopic), respTopic)],
-    ];
-    for (const [name, partitions] of wanted) {
-      const actual = `${applicationId}-${name}`;
-      if (partitions === undefined) {
-        opts.logger.warn(`Cannot tell how many partitions foreign-key join topic "${actual}" needs before its inputs exist; it is sized like other internal topics.`);
-        continue;
-      }
-      const have = await countOf(actual);
-      if (have === undefined) {
-        opts.logger.info(`Creating internal topic ${actual} (${partitions} partitions)`);
-        await admin.createTopics([{ name: actual, partitions, replicationFactor: opts.replicationFactor > 0 ? opts.replicationFactor : undefined, config: { 'cleanup.policy': 'delete' } }], { ifNotExists: true });
-        existing.add(actual);
-        counts.set(actual, partitions);
-      } else if (have !== partitions) {
-        throw new StreamwrightError(
-          'TOPOLOGY_INVALID',
-          `Foreign-key join topic "${actual}" has ${have} partitions but must have ${partitions} (the partitions of the table that reads it). Delete it (streamwright topics delete ${actual}) or reset the application.`,
-          { topic: actual, partitions: have, required: partitions },
-        );
-      }
-    }
+  for (const spec of fkTopics) {
+    if (spec.partitions !== undefined) continue;
+    const n = await tasksOf(topology.subtopologyOfSource(spec.name), spec.name);
+    if (n > 0) out.set(spec.name, n);
+    else logger.warn(`Cannot tell how many partitions foreign-key join topic "${applicationId}-${spec.name}" needs: the table that reads it has no input topic that exists yet.`);
   }
+  return out;
+}
+
+/** The same topology with fixed partition counts for some internal topics (for setupTopics()). */
+export function withInternalTopicPartitions(topology: Topology, partitions: ReadonlyMap<string, number>): Topology {
+  if (partitions.size === 0) return topology;
+  const specs = topology.internalTopics.map((t) => (partitions.has(t.name) ? { ...t, partitions: partitions.get(t.name)! } : t));
+  return new Topology(topology.nodes, topology.stores, specs);
 }
