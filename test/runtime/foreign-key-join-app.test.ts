@@ -85,7 +85,10 @@ describe('foreign-key join on the embedded log (StreamsApp, several partitions)'
       const first = new StreamsApp(topology(leftJoin), config, { logger: silentLogger });
       apps.push(first);
       const cut = 160;
-      for (const s of steps.slice(0, cut)) (s.side === 'left' ? model.putLeft(s.key, s.value as LeftRow | null) : model.putRight(s.key, s.value as string | null));
+      for (const s of steps.slice(0, cut)) {
+        if (s.side === 'left') model.putLeft(s.key, s.value as LeftRow | null);
+        else model.putRight(s.key, s.value as string | null);
+      }
       await produceSteps(log, steps.slice(0, 80), 1_000);
       await first.start();
       await produceSteps(log, steps.slice(80, cut), 2_000);
