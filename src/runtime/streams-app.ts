@@ -255,6 +255,7 @@ export class StreamsApp {
     await this.thread?.stop();
     this.thread = undefined;
     await this.globals?.stop();
+    this.globals = undefined;
     await this.lease?.release();
     this.lease = undefined;
     this.tasks = new Map();
