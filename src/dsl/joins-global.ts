@@ -22,7 +22,8 @@ export interface GlobalJoinOptions extends Named {
 export function joinGlobal<K, V, GK, GV, VR>(
   stream: KStream<K, V>,
   globalTable: GlobalKTable<GK, GV>,
-  keyMapper: GlobalKeyMapper<K, V, GK>,
+  /** null (or undefined) means "no key": dropped by join, joined with null by leftJoin. */
+  keyMapper: GlobalKeyMapper<K, V, GK | null | undefined>,
   joiner: GlobalValueJoiner<V, GV | null, K, VR>,
   options: GlobalJoinOptions = {},
 ): KStream<K, VR> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { joinForeignKey } from '../../src/dsl/joins-foreign-key.js';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
+import type { Serde } from '../../src/graph/serde-types.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
 import { createHash } from 'node:crypto';
@@ -56,8 +57,8 @@ async function storedSubscriptions(d: TopologyTestDriver): Promise<string[]> {
 async function run(seed: number, v: Variant, steps: readonly FkStep[]): Promise<void> {
   driver?.close();
   driver = new TopologyTestDriver(build(v));
-  const leftIn = driver.createInputTopic('left', S, J);
-  const rightIn = driver.createInputTopic('right', S, S);
+  const leftIn = driver.createInputTopic('left', S, J as Serde<LeftRow | null>);
+  const rightIn = driver.createInputTopic('right', S, S as Serde<string | null>);
   const out = driver.createOutputTopic('out', S, S);
   const model = new ForeignKeyJoinModel<LeftRow, string, string>((row) => row.fk, describeJoin, v.leftJoin);
   const observed = new Map<string, string>();
@@ -100,8 +101,8 @@ describe('foreign-key join against the reference model (TopologyTestDriver)', ()
 
   it('a worked example: moving a row to another foreign key retracts the old result and never shows it again', () => {
     driver = new TopologyTestDriver(build({ leftJoin: false, materialized: true }));
-    const leftIn = driver.createInputTopic('left', S, J);
-    const rightIn = driver.createInputTopic('right', S, S);
+    const leftIn = driver.createInputTopic('left', S, J as Serde<LeftRow | null>);
+    const rightIn = driver.createInputTopic('right', S, S as Serde<string | null>);
     const out = driver.createOutputTopic('out', S, S);
     rightIn.pipeInput('a', 'A', 1);
     leftIn.pipeInput('o1', { fk: 'a', n: 1 }, 2);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { joinGlobal } from '../../src/dsl/joins-global.js';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
+import type { Serde } from '../../src/graph/serde-types.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
 
@@ -60,7 +61,7 @@ describe('GlobalKTable topology', () => {
 describe('KStream-GlobalKTable join (TopologyTestDriver)', () => {
   it('join: looks up the mapped key; misses and null mapped keys drop (null keys counted); global updates never emit', () => {
     driver = new TopologyTestDriver(topology(false));
-    const customers = driver.createInputTopic('customers', S, S);
+    const customers = driver.createInputTopic('customers', S, S as Serde<string | null>);
     const orders = driver.createInputTopic('orders', S, J);
     const out = driver.createOutputTopic('out', S, S);
     customers.pipeInput('c1', 'Ann', 1);
