@@ -65,8 +65,12 @@ describe('foreign-key join on the embedded log (StreamsApp, several partitions)'
     lease = undefined;
   });
 
-  for (const leftJoin of [false, true]) {
-    it(`${leftJoin ? 'leftJoin' : 'join'}: left topic with 3 partitions, right with 2; converges to the reference model, across a restart that restores the subscriptions`, async () => {
+  const cases = [
+    { leftJoin: false, eos: false, instances: 1 },
+    { leftJoin: true, eos: true, instances: 2 },
+  ];
+  for (const { leftJoin, eos, instances } of cases) {
+    it(`${leftJoin ? 'leftJoin' : 'join'}${eos ? ', exactly_once_v2' : ''}: left topic with 3 partitions, right with 2; converges to the reference model, across a restart (to ${instances} instance${instances > 1 ? 's' : ''}) that restores the subscriptions`, async () => {
       const dir = tempDir('sw-fk-');
       lease = await openLog(dir);
       const log = lease.backend;
@@ -75,10 +79,10 @@ describe('foreign-key join on the embedded log (StreamsApp, several partitions)'
       const steps = randomFkSteps(prng(seed), 240, { leftKeys: 12, foreignKeys: 5 });
       const model = new ForeignKeyJoinModel<LeftRow, string, string>((row) => row.fk, describeJoin, leftJoin);
       const appId = `fk-app-${leftJoin ? 'left' : 'inner'}`;
-      const config = { 'application.id': appId, 'log.dir': dir, 'state.dir': path.join(dir, 'state'), 'commit.interval.ms': 50, 'poll.ms': 20 };
+      const config = { 'application.id': appId, 'log.dir': dir, 'state.dir': path.join(dir, 'state'), 'commit.interval.ms': 50, 'poll.ms': 20, ...(eos ? { 'processing.guarantee': 'exactly_once_v2' } : {}) };
       const converge = async (what: string) => {
         const want = sorted(model.results());
-        await waitFor(what, 15_000, async () => (JSON.stringify(sorted(finalTable(await readAll(log, 'fk-out')))) === JSON.stringify(want) ? true : undefined), 100);
+        await waitFor(what, 15_000, async () => (JSON.stringify(sorted(finalTable(await readAll(log, 'fk-out', eos ? 'read_committed' : 'read_uncommitted')))) === JSON.stringify(want) ? true : undefined), 100);
       };
 
       // Phase 1: the join's internal topics take the partition counts of the side that reads them.
@@ -99,9 +103,11 @@ describe('foreign-key join on the embedded log (StreamsApp, several partitions)'
 
       // Phase 2: a new instance restores the in-memory subscription store from its changelog;
       // right-side updates reach the left rows subscribed before the restart.
-      const second = new StreamsApp(topology(leftJoin), config, { logger: silentLogger });
-      apps.push(second);
-      await second.start();
+      for (let i = 0; i < instances; i++) {
+        const next = new StreamsApp(topology(leftJoin), { ...config, 'state.dir': path.join(dir, `state-${i}`) }, { logger: silentLogger });
+        apps.push(next);
+        await next.start();
+      }
       // Right-side changes only: results can change only through subscriptions made before the restart.
       const rightOnly = steps.slice(cut).filter((s) => s.side === 'right');
       for (const s of rightOnly) model.putRight(s.key, s.value as string | null);
@@ -111,7 +117,7 @@ describe('foreign-key join on the embedded log (StreamsApp, several partitions)'
       for (const s of touch) model.putRight(s.key, s.value);
       await produceSteps(log, touch, 4_000);
       await converge('phase 2 results');
-      checkNoStaleResults(await readAll(log, 'fk-out'));
+      checkNoStaleResults(await readAll(log, 'fk-out', eos ? 'read_committed' : 'read_uncommitted'));
     });
   }
 });
