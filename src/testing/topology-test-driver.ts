@@ -171,6 +171,7 @@ export class TopologyTestDriver {
     this.queueOf(topic).push({ key, value, timestamp, headers });
     // Topics the topology also reads (repartition topics, or a user's loop through a topic) are fed back.
     if (this.taskFor(topic)) this.pending.push(this.fetchBatchOf(topic, key, value, timestamp, headers));
+    else if (this.globals.reads(topic)) this.globals.process(this.fetchBatchOf(topic, key, value, timestamp, headers));
   }
 
   private drain(): void {

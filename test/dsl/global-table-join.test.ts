@@ -120,4 +120,15 @@ describe('KStream-GlobalKTable join (TopologyTestDriver)', () => {
     expect(err.code).toBe('PROCESSING');
     expect(err.message).toMatch(/KSTREAM-JOIN-\d+.*topic "s", partition 0, offset 0: boom/);
   });
+
+  it('records the topology itself writes to a global topic update the global store', () => {
+    const b = new StreamsBuilder();
+    b.stream('customer-changes', { keySerde: S, valueSerde: S }).mapValues((v) => v.toUpperCase()).to('customers', { keySerde: S, valueSerde: S });
+    const g = b.globalTable<string, string>('customers', { keySerde: S, valueSerde: S }, { storeName: 'g' });
+    joinGlobal(b.stream<string, string>('orders', { keySerde: S, valueSerde: S }), g, (_k, v) => v, (v, name) => `${v}=${name}`).to('out', { keySerde: S, valueSerde: S });
+    driver = new TopologyTestDriver(b.build());
+    driver.createInputTopic('customer-changes', S, S).pipeInput('c1', 'ann', 1);
+    driver.createInputTopic('orders', S, S).pipeInput('o1', 'c1', 2);
+    expect(driver.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([['o1', 'c1=ANN']]);
+  });
 });
