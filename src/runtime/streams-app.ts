@@ -12,7 +12,7 @@ import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './st
 import { checkSerdes } from './serde-check.js';
 import { setupTopics } from './topic-setup.js';
 import { GlobalStateManager } from './global-state.js';
-import { foreignKeyTopicPartitions, withInternalTopicPartitions } from './operators/foreign-key-topic-setup.js';
+import { foreignKeyTopicPartitions, hasForeignKeyTopics, withInternalTopicPartitions } from './operators/foreign-key-topic-setup.js';
 import { queryableStore } from './interactive-queries.js';
 import type { RestoreProgress } from '../state/changelog-restorer.js';
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreLifecycle } from '../state/store-types.js';
@@ -197,11 +197,13 @@ export class StreamsApp {
    * restored to the end of their topics before any stream processing. */
   private async startGlobals(): Promise<void> {
     const backend = this.lease!.backend;
-    const admin = backend.admin();
-    try {
-      this.topicTopology = withInternalTopicPartitions(this.topology, await foreignKeyTopicPartitions(this.topology, admin, this.config.applicationId, this.logger));
-    } finally {
-      await admin.close();
+    if (hasForeignKeyTopics(this.topology)) {
+      const admin = backend.admin();
+      try {
+        this.topicTopology = withInternalTopicPartitions(this.topology, await foreignKeyTopicPartitions(this.topology, admin, this.config.applicationId, this.logger));
+      } finally {
+        await admin.close();
+      }
     }
     this.globals = new GlobalStateManager({ topology: this.topology, config: this.config, metrics: this.metricsRegistry, logger: this.logger, onFatal: (err) => void this.onGlobalFailure(err) });
     await this.globals.start(backend);

@@ -6,6 +6,11 @@ import type { Logger } from '../logger.js';
 const REGISTRATION = '-subscription-registration-topic';
 const RESPONSE = '-subscription-response-topic';
 
+/** True when the topology has foreign-key join topics to size. */
+export function hasForeignKeyTopics(topology: Topology): boolean {
+  return topology.internalTopics.some((t) => t.name.endsWith(REGISTRATION) || t.name.endsWith(RESPONSE));
+}
+
 /**
  * Partition counts of the foreign-key joins' internal topics (Kafka Streams co-partitions them):
  * `<name>-subscription-registration-topic` gets the right table's count (it is read by the right
