@@ -37,7 +37,7 @@ const OUT_PARTITIONS = 2;
 const perPartition = (rs: readonly InputRec[], p: number) => rs.filter((r) => r.partition === p).length;
 const plain = <V>(m: Map<string, V>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
 
-describe.skipIf(skipKafka)('stateful app on the Kafka backend', () => {
+describe.skipIf(skipKafka).concurrent('stateful app on the Kafka backend', () => {
   let cluster: TestCluster;
   beforeAll(async () => {
     cluster = await startTestCluster();

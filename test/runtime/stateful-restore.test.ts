@@ -30,7 +30,7 @@ function thirds(input: InputRec[]): [InputRec[], InputRec[], InputRec[]] {
   return [input.slice(0, n), input.slice(n, 2 * n), input.slice(2 * n)];
 }
 
-describe('stateful app: restoring the window store from its changelog', () => {
+describe.concurrent('stateful app: restoring the window store from its changelog', () => {
   for (const guarantee of ['exactly_once_v2', 'at_least_once'] as Guarantee[]) {
     it(`${guarantee}: state dir deleted while stopped -> full restore, store and later outputs equal the reference (seed ${SEED})`, async () => {
       const env = embeddedEnv();
