@@ -14,6 +14,9 @@ export interface TimedSlot<K, V> {
   flushed: V | undefined;
   timestamp: number;
   size: number;
+  /** Neighbours in the store's dirty list (least recently updated first) while dirty. */
+  prevDirty: TimedSlot<K, V> | null;
+  nextDirty: TimedSlot<K, V> | null;
 }
 
 export interface KeySlots<K, V> {
@@ -55,6 +58,54 @@ export function removeSlot<K, V>(slot: TimedSlot<K, V>): void {
   const slots = slot.owner.slots;
   const i = lowerBound(slots, slot.start, slot.end);
   if (slots[i] === slot) slots.splice(i, 1);
+}
+
+/**
+ * The dirty slots in the order they were last updated (oldest first): an intrusive doubly-linked
+ * list, so marking a slot dirty again is O(1) with no hashing and eviction takes the head.
+ */
+export class DirtyList<K, V> {
+  head: TimedSlot<K, V> | null = null;
+  tail: TimedSlot<K, V> | null = null;
+  size = 0;
+
+  /** Appends (or moves) a slot to the end; the caller knows whether it was already linked. */
+  append(slot: TimedSlot<K, V>): void {
+    slot.prevDirty = this.tail;
+    slot.nextDirty = null;
+    if (this.tail === null) this.head = slot;
+    else this.tail.nextDirty = slot;
+    this.tail = slot;
+    this.size++;
+  }
+
+  unlink(slot: TimedSlot<K, V>): void {
+    const prev = slot.prevDirty;
+    const next = slot.nextDirty;
+    if (prev === null) this.head = next;
+    else prev.nextDirty = next;
+    if (next === null) this.tail = prev;
+    else next.prevDirty = prev;
+    slot.prevDirty = slot.nextDirty = null;
+    this.size--;
+  }
+
+  /** The slots in order, as an array (a snapshot for a pass that may change the list). */
+  toArray(): TimedSlot<K, V>[] {
+    const out: TimedSlot<K, V>[] = [];
+    for (let s = this.head; s !== null; s = s.nextDirty) out.push(s);
+    return out;
+  }
+
+  clear(): void {
+    for (let s = this.head; s !== null; ) {
+      const next = s.nextDirty;
+      s.prevDirty = s.nextDirty = null;
+      s = next;
+    }
+    this.head = this.tail = null;
+    this.size = 0;
+  }
 }
 
 interface Bucket<K, V> {

@@ -14,7 +14,7 @@ import { LevelHandle, type LevelWrite } from './level-handle.js';
 import { entrySize } from './size-estimator.js';
 import { invalidWindowError, notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext, Windowed } from './store-types.js';
-import { ExpiryIndex, findSlot, insertSlot, removeSlot, type KeySlots, type TimedSlot } from './timed-slots.js';
+import { DirtyList, ExpiryIndex, findSlot, insertSlot, removeSlot, type KeySlots, type TimedSlot } from './timed-slots.js';
 
 export interface TimedKeyLayout {
   readonly kind: 'window' | 'session';
@@ -38,7 +38,8 @@ const DETACHED = { value: 0 };
 export class TimedStoreCore<K, V> {
   private readonly byId = new Map<KeyId, KeySlots<K, V>>();
   private readonly byBytes = new Map<string, KeySlots<K, V>>();
-  private readonly dirty = new Set<TimedSlot<K, V>>();
+  /** Dirty slots, least recently updated first (the eviction order). */
+  private readonly dirty = new DirtyList<K, V>();
   private dirtyBytes = 0;
   private readonly index: ExpiryIndex<K, V>;
   private observed = -Infinity;
@@ -50,6 +51,9 @@ export class TimedStoreCore<K, V> {
   private listener: CacheFlushListener<Windowed<K>, V> | undefined;
   private sendOldValues = false;
   private dropped = DETACHED;
+  /** The key of the last lookup and its slots (fetch then put of one key looks it up once). */
+  private lastKey: unknown = undefined;
+  private lastSlots: KeySlots<K, V> | undefined = undefined;
   readonly counters = { puts: DETACHED, fetches: DETACHED, flushes: DETACHED, restores: DETACHED };
 
   constructor(readonly cfg: TimedStoreConfig<K, V>) {
@@ -80,6 +84,17 @@ export class TimedStoreCore<K, V> {
   }
 
   private slotsFor(key: K, create: boolean): KeySlots<K, V> | undefined {
+    // Only primitive keys are memoized: equal primitives are the same key (an object key could be mutated).
+    if (key === this.lastKey && this.lastSlots !== undefined && isPrimitiveKey(key)) return this.lastSlots;
+    const ks = this.lookupSlots(key, create);
+    if (ks !== undefined) {
+      this.lastKey = key;
+      this.lastSlots = ks;
+    }
+    return ks;
+  }
+
+  private lookupSlots(key: K, create: boolean): KeySlots<K, V> | undefined {
     let keyBytes = isPrimitiveKey(key) ? undefined : serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name);
     const id = keyBytes === undefined ? (key as KeyId) : bytesId(keyBytes);
     let ks = this.byId.get(id);
@@ -123,7 +138,7 @@ export class TimedStoreCore<K, V> {
         if (ks.slots.length === 0) this.forgetKey(ks);
         return;
       }
-      slot = { owner: ks, start, end, value, dirty: false, flushed: undefined, timestamp, size: 0 };
+      slot = { owner: ks, start, end, value, dirty: false, flushed: undefined, timestamp, size: 0, prevDirty: null, nextDirty: null };
       insertSlot(ks, slot);
       this.index.add(slot);
     }
@@ -136,18 +151,18 @@ export class TimedStoreCore<K, V> {
     slot.value = value;
     slot.timestamp = timestamp;
     if (slot.dirty) {
-      this.dirty.delete(slot);
+      this.dirty.unlink(slot);
       this.dirtyBytes -= slot.size;
     }
     slot.dirty = true;
     slot.size = entrySize(ks.keyBytes, value) + 16;
-    this.dirty.add(slot);
+    this.dirty.append(slot);
     this.dirtyBytes += slot.size;
-    while (this.dirtyBytes > this.cfg.cacheMaxBytes && this.dirty.size > 0) this.flushSlot(this.dirty.values().next().value as TimedSlot<K, V>);
+    while (this.dirtyBytes > this.cfg.cacheMaxBytes && this.dirty.head !== null) this.flushSlot(this.dirty.head);
   }
 
   private undirty(slot: TimedSlot<K, V>): void {
-    this.dirty.delete(slot);
+    this.dirty.unlink(slot);
     this.dirtyBytes -= slot.size;
     slot.dirty = false;
   }
@@ -179,6 +194,7 @@ export class TimedStoreCore<K, V> {
   }
 
   private forgetKey(ks: KeySlots<K, V>): void {
+    if (this.lastSlots === ks) this.lastSlots = this.lastKey = undefined;
     if (this.byId.get(ks.id) !== ks) return;
     this.byId.delete(ks.id);
     this.byBytes.delete(bytesId(ks.keyBytes));
@@ -192,7 +208,7 @@ export class TimedStoreCore<K, V> {
   async flush(): Promise<void> {
     this.live('flush');
     this.counters.flushes.value++;
-    for (const s of [...this.dirty]) if (s.dirty) this.flushSlot(s);
+    for (const s of this.dirty.toArray()) if (s.dirty) this.flushSlot(s);
     await this.writeDb();
   }
 
@@ -253,7 +269,7 @@ export class TimedStoreCore<K, V> {
       return;
     }
     if (slot === undefined) {
-      slot = { owner: ks, start, end, value, dirty: false, flushed: value, timestamp: 0, size: 0 };
+      slot = { owner: ks, start, end, value, dirty: false, flushed: value, timestamp: 0, size: 0, prevDirty: null, nextDirty: null };
       insertSlot(ks, slot);
       this.index.add(slot);
     }
@@ -275,6 +291,7 @@ export class TimedStoreCore<K, V> {
 
   private reset(): void {
     for (const m of [this.byId, this.byBytes, this.dirty, this.pendingDb, this.index]) m.clear();
+    this.lastKey = this.lastSlots = undefined;
     this.dirtyBytes = 0;
     this.observed = -Infinity;
     this.ctx = undefined;
