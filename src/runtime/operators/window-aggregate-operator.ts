@@ -45,7 +45,7 @@ export class WindowAggregateOperator extends ChangeForwarder {
     let dropped = false;
     // Oldest window first, as Kafka Streams' TimeWindows.windowsFor() enumerates them.
     let first = Math.max(0, ts - sizeMs + advanceMs);
-    first -= first % advanceMs;
+    first -= remainder(first, advanceMs);
     for (let start = first; start <= ts; start += advanceMs) {
       if (start + sizeMs <= closeTime) {
         dropped = true;
@@ -60,6 +60,16 @@ export class WindowAggregateOperator extends ChangeForwarder {
     }
     this.store.expire(this.observedStreamTime);
   }
+}
+
+/**
+ * x % m for a whole x >= 0 and whole m >= 1 below 2^53, without the floating-point modulo
+ * (a C call per record in V8 once timestamps exceed int32): the floored quotient times m is
+ * exact, and the one-step correction absorbs the division's rounding.
+ */
+export function remainder(x: number, m: number): number {
+  const r = x - Math.floor(x / m) * m;
+  return r < 0 ? r + m : r >= m ? r - m : r;
 }
 
 export type { Windowed };
