@@ -5,17 +5,21 @@
  *   outputs after the restart continue the reference exactly.
  * - Checkpoint used: an instance that closed cleanly restarts after another instance (another
  *   state dir, as on another machine) advanced the changelog; it replays only that tail, which
- *   app.onRestoreProgress reports record by record.
+ *   app.onRestoreProgress reports record by record. Likewise after a SIGKILL under at-least-once,
+ *   which checkpoints at every commit: the restart replays only [checkpoint, changelog end).
  * Cache off (statestore.cache.max.bytes=0), so each input record writes exactly one changelog
  * record: the restored counts are known from the input alone.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeOutput, STORE, type Guarantee } from './fixtures/stateful-app-fixture.js';
+import { readCheckpoint, tpKey } from '../../src/state/checkpoint-file.js';
+import { silentLogger } from '../../src/runtime/logger.js';
+import { decodeOutput, STORE, type ChildArgs, type Guarantee } from './fixtures/stateful-app-fixture.js';
+import { runAndKill } from './fixtures/stateful-crash-harness.js';
 import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type InProcessOptions } from './fixtures/stateful-inprocess.js';
 import { embeddedEnv, endOffsets, produceInput, readTopic } from './fixtures/stateful-log-env.js';
-import { checkExact, DEFAULT_INPUT, generateInput, graceFor, referenceFinals, type InputRec } from './fixtures/stateful-model.js';
+import { checkAtLeastOnce, checkExact, DEFAULT_INPUT, generateInput, graceFor, referenceFinals, type InputRec } from './fixtures/stateful-model.js';
 
 const SEED = Number(process.env.STREAMWRIGHT_CRASH_SEED ?? 20_240_601);
 const PARTITIONS = DEFAULT_INPUT.partitions;
@@ -127,6 +131,49 @@ describe.concurrent('stateful app: restoring the window store from its changelog
       }
       const out = decodeOutput(env.output, await readTopic(b, env.output, 'read_committed', false));
       expect(checkExact(out, input), `seed ${SEED + 1}`).toEqual([]);
+    });
+  });
+
+  it(`at_least_once: after a SIGKILL the restart replays only the changelog tail after the last commit's checkpoint (seed ${SEED + 2})`, async () => {
+    const env = embeddedEnv();
+    const input = generateInput(SEED + 2);
+    await env.createTopics(PARTITIONS, 2);
+    await env.withBackend((b) => produceInput(b, env.input, input));
+    const args: ChildArgs = { appId: APP, logDir: env.logDir, stateDir: path.join(env.dir, 'state'), guarantee: 'at_least_once', cache: false, graceMs: graceFor(DEFAULT_INPUT), throttleMs: 2 };
+    const taskDir = (p: number) => path.join(args.stateDir, APP, `0_${p}`);
+    // Kill a running child until the changelog holds records after a task's checkpoint (a kill
+    // right after a commit leaves none); the state dir is kept, so each child continues.
+    let checkpoints = new Map<number, number | undefined>();
+    let ends = new Map<number, number>();
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await runAndKill(args, 200);
+      ends = await env.withBackend((b) => endOffsets(b, CHANGELOG));
+      checkpoints = new Map(Array.from({ length: PARTITIONS }, (_, p) => [p, readCheckpoint(taskDir(p), silentLogger)?.get(tpKey(CHANGELOG, p))]));
+      if ([...checkpoints].some(([p, cp]) => cp !== undefined && cp > 0 && cp < ends.get(p)!)) break;
+    }
+    await env.withBackend(async (b) => {
+      const h = await startStatefulApp(b, { ...args, graceMs: args.graceMs });
+      try {
+        await h.app.waitUntilRunning(10_000);
+        const done = restoredByTask(h.restores);
+        let tail = 0;
+        for (let p = 0; p < PARTITIONS; p++) {
+          const cp = checkpoints.get(p);
+          expect(cp, `checkpoint of task 0_${p} after the kill`).toBeGreaterThan(0);
+          // Only [checkpoint, end) is replayed; at-least-once reads every offset (no markers).
+          expect(done.get(`0_${p}`), `restore of task 0_${p}`).toMatchObject({ startOffset: cp, endOffset: ends.get(p), restored: ends.get(p)! - cp! });
+          tail += ends.get(p)! - cp!;
+        }
+        expect(tail, 'changelog records after the checkpoints').toBeGreaterThan(0);
+        await waitCommittedToEnd(b, APP, env.input);
+        // The store holds what each window emitted last.
+        const out = decodeOutput(env.output, await readTopic(b, env.output, 'read_uncommitted', false));
+        const lastOut = new Map(out.map((o) => [o.windowKey, o.value]));
+        expect(plain(await storeContents([h.app]))).toEqual(plain(lastOut));
+        expect(checkAtLeastOnce(out, input).problems, `seed ${SEED + 2}`).toEqual([]);
+      } finally {
+        await h.app.close();
+      }
     });
   });
 
