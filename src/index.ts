@@ -14,8 +14,9 @@ export {
   Suppressed,
   BufferConfig,
   JoinWindows,
+  GlobalKTable,
 } from './dsl/index.js';
-export type { StreamJoined, Joined, TableJoined } from './dsl/index.js';
+export type { StreamJoined, Joined, TableJoined, ForeignKeyJoinOptions } from './dsl/index.js';
 export type { ValueJoiner, JoinWindowSpec } from './graph/join-windows.js';
 export type { Consumed, Produced, Repartitioned, Named, Branched, ProcessOptions, ObservedRecord, Materialized, Grouped, TableOptions } from './dsl/index.js';
 export { Topology } from './graph/topology.js';

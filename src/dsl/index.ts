@@ -13,3 +13,8 @@ export { Suppressed, BufferConfig } from './suppressed.js';
 export type { Materialized, Grouped } from './materialized.js';
 export { JoinWindows } from './join-windows.js';
 export type { StreamJoined, Joined, TableJoined } from './joins/join-options.js';
+export { GlobalKTable } from './global-ktable.js';
+export { joinGlobal } from './joins-global.js';
+export type { GlobalJoinOptions } from './joins-global.js';
+export { joinForeignKey } from './joins-foreign-key.js';
+export type { ForeignKeyJoinOptions } from './joins-foreign-key.js';

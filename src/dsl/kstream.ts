@@ -21,6 +21,8 @@ import { KGroupedStream } from './kgrouped-stream.js';
 import type { Grouped } from './materialized.js';
 import type { JoinType, ValueJoiner } from '../graph/join-windows.js';
 import { JoinWindows } from './join-windows.js';
+import { GlobalKTable } from './global-ktable.js';
+import { joinGlobal } from './joins-global.js';
 import type { Joined, StreamJoined } from './joins/join-options.js';
 import { streamStreamJoin } from './joins/stream-stream-join.js';
 import { streamTableJoin } from './joins/stream-table-join.js';
@@ -170,21 +172,27 @@ export class KStream<K, V> {
   }
 
   /**
-   * Inner join with another stream (records of both within `windows`) or with a table (each record
-   * with the table's current value). Repartitions first when a key was changed upstream.
+   * Inner join with another stream (records of both within `windows`), with a table (each record
+   * with the table's current value), or with a GlobalKTable (each record with the global value
+   * of `keyMapper(key, value)`). Repartitions first when a key was changed upstream (not needed
+   * for global tables).
    */
   join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, K, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
   join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, K, VR>, joined?: Joined<K, V, VT>): KStream<K, VR>;
-  join(other: KStream<K, unknown> | KTable<K, unknown>, joiner: ValueJoiner<V, never, K, unknown>, third?: JoinWindows | Joined<K, V, unknown>, fourth?: StreamJoined<K, V, unknown>): KStream<K, unknown> {
-    return this.joinAs('inner', other, joiner as ValueJoiner<V, unknown, K, unknown>, third, fourth);
+  join<GK, GV, VR>(globalTable: GlobalKTable<GK, GV>, keyMapper: (key: K, value: V) => GK | null | undefined, joiner: ValueJoiner<V, GV, K, VR>, named?: Named): KStream<K, VR>;
+  join(other: KStream<K, unknown> | KTable<K, unknown> | GlobalKTable<unknown, unknown>, second: unknown, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+    if (other instanceof GlobalKTable) return joinGlobal(this, other, second as (k: K, v: V) => unknown, third as ValueJoiner<V, unknown, K, unknown>, { ...(fourth as Named | undefined), left: false });
+    return this.joinAs('inner', other, second as ValueJoiner<V, unknown, K, unknown>, third as JoinWindows | Joined<K, V, unknown> | undefined, fourth as StreamJoined<K, V, unknown> | undefined);
   }
 
   /** Like join(), and records without a partner are emitted with null for the other side (a stream
-   * record after its window plus grace has closed; against a table, at once). */
+   * record after its window plus grace has closed; against a table or global table, at once). */
   leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, K, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, K, VR>, joined?: Joined<K, V, VT>): KStream<K, VR>;
-  leftJoin(other: KStream<K, unknown> | KTable<K, unknown>, joiner: ValueJoiner<V, never, K, unknown>, third?: JoinWindows | Joined<K, V, unknown>, fourth?: StreamJoined<K, V, unknown>): KStream<K, unknown> {
-    return this.joinAs('left', other, joiner as ValueJoiner<V, unknown, K, unknown>, third, fourth);
+  leftJoin<GK, GV, VR>(globalTable: GlobalKTable<GK, GV>, keyMapper: (key: K, value: V) => GK | null | undefined, joiner: ValueJoiner<V, GV | null, K, VR>, named?: Named): KStream<K, VR>;
+  leftJoin(other: KStream<K, unknown> | KTable<K, unknown> | GlobalKTable<unknown, unknown>, second: unknown, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+    if (other instanceof GlobalKTable) return joinGlobal(this, other, second as (k: K, v: V) => unknown, third as ValueJoiner<V, unknown, K, unknown>, { ...(fourth as Named | undefined), left: true });
+    return this.joinAs('left', other, second as ValueJoiner<V, unknown, K, unknown>, third as JoinWindows | Joined<K, V, unknown> | undefined, fourth as StreamJoined<K, V, unknown> | undefined);
   }
 
   /** Windowed join where records of either stream without a partner are emitted with null for the other side. */

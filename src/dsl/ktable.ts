@@ -9,6 +9,8 @@ import { KStream } from './kstream.js';
 import { addStore, type Grouped, type Materialized } from './materialized.js';
 import { SuppressBufferSerdeSet } from './suppress-buffer-serdes.js';
 import type { Suppressed } from './suppressed.js';
+import type { ForeignKeyExtractor } from '../graph/nodes/foreign-key-subscription-send-node.js';
+import { joinForeignKey, type ForeignKeyJoinOptions } from './joins-foreign-key.js';
 import type { ValueJoiner } from '../graph/join-windows.js';
 import type { TableJoined } from './joins/join-options.js';
 import { tableTableJoin } from './joins/table-table-join.js';
@@ -99,15 +101,25 @@ export class KTable<K, V> {
     return new KTable<K, V>(this.builder, name, { ...this.state, storeName: undefined });
   }
 
-  /** Joins two tables on the key: a result while both have a value; updates and deletes on
-   * either side update (or delete) the result. */
-  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, K, VR>, options: TableJoined<K, VR> = {}): KTable<K, VR> {
-    return tableTableJoin(this, other, joiner as ValueJoiner<V | null, VO | null, K, VR>, options, 'inner');
+  /**
+   * Joins two tables on the key (a result while both have a value; updates and deletes on either
+   * side update or delete the result), or, with a foreign key extractor, each row of this table
+   * with the row of `other` whose key the extractor returns (a foreign-key join through
+   * subscription and response topics, correct across partitions and foreign key changes).
+   */
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, K, VR>, options?: TableJoined<K, VR>): KTable<K, VR>;
+  join<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: ForeignKeyExtractor<V, KO | null>, joiner: ValueJoiner<V, VO, K, VR>, options?: Omit<ForeignKeyJoinOptions<K, VR>, 'left'>): KTable<K, VR>;
+  join(other: KTable<any, any>, second: unknown, third?: unknown, fourth?: unknown): KTable<K, any> {
+    if (typeof third === 'function') return joinForeignKey(this, other, second as ForeignKeyExtractor<V, unknown>, third as ValueJoiner<V, unknown, K, unknown>, { ...(fourth as object | undefined), left: false });
+    return tableTableJoin(this, other as KTable<K, unknown>, second as ValueJoiner<V | null, unknown, K, unknown>, (third as TableJoined<K, unknown> | undefined) ?? {}, 'inner');
   }
 
-  /** Like join(), and a key only this table has joins with null. */
-  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, K, VR>, options: TableJoined<K, VR> = {}): KTable<K, VR> {
-    return tableTableJoin(this, other, joiner as ValueJoiner<V | null, VO | null, K, VR>, options, 'left');
+  /** Like join(), and a row without a partner (no key match, or no foreign key / no foreign row) joins with null. */
+  leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, K, VR>, options?: TableJoined<K, VR>): KTable<K, VR>;
+  leftJoin<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: ForeignKeyExtractor<V, KO | null>, joiner: ValueJoiner<V, VO | null, K, VR>, options?: Omit<ForeignKeyJoinOptions<K, VR>, 'left'>): KTable<K, VR>;
+  leftJoin(other: KTable<any, any>, second: unknown, third?: unknown, fourth?: unknown): KTable<K, any> {
+    if (typeof third === 'function') return joinForeignKey(this, other, second as ForeignKeyExtractor<V, unknown>, third as ValueJoiner<V, unknown, K, unknown>, { ...(fourth as object | undefined), left: true });
+    return tableTableJoin(this, other as KTable<K, unknown>, second as ValueJoiner<V | null, unknown, K, unknown>, (third as TableJoined<K, unknown> | undefined) ?? {}, 'left');
   }
 
   /** A result for every key either table has, with null for the missing side. */
