@@ -15,6 +15,8 @@ export {
   BufferConfig,
   JoinWindows,
   GlobalKTable,
+  CogroupedKStream,
+  TimeWindowedCogroupedKStream,
 } from './dsl/index.js';
 export type { StreamJoined, Joined, TableJoined, ForeignKeyJoinOptions } from './dsl/index.js';
 export type { ValueJoiner, JoinWindowSpec } from './graph/join-windows.js';

@@ -3,6 +3,7 @@ import type { Serde } from '../graph/serde-types.js';
 import { Serdes } from '../serde/serdes.js';
 import type { KStream } from './kstream.js';
 import { repartitionThrough } from './kstream.js';
+import { CogroupedKStream } from './cogrouped-kstream.js';
 import { KTable } from './ktable.js';
 import { addStore, type Grouped, type Materialized } from './materialized.js';
 import { SessionWindowedKStream, TimeWindowedKStream } from './windowed-kstream.js';
@@ -46,6 +47,12 @@ export class KGroupedStream<K, V> {
 
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, materialized?: Materialized<K, VA>): KTable<K, VA> {
     return this.aggregateAs(initializer, aggregator as Aggregator<K, V, unknown>, materialized, 'KSTREAM-AGGREGATE-');
+  }
+
+  /** Starts a cogroup: this stream's records update a shared aggregate through `aggregator`;
+   * add more grouped streams with .cogroup(), then .aggregate(initializer). */
+  cogroup<VA>(aggregator: Aggregator<K, V, VA>): CogroupedKStream<K, VA> {
+    return new CogroupedKStream<K, VA>(this as KGroupedStream<K, unknown>, aggregator as Aggregator<K, unknown, VA>);
   }
 
   windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
