@@ -1,4 +1,5 @@
 import type { Change } from '../../graph/processor-types.js';
+import type { CacheFlushListener } from '../../state/store-types.js';
 import { BaseOperator } from '../operator.js';
 import type { RecordBatch } from '../record-batch.js';
 
@@ -29,6 +30,16 @@ export abstract class ChangeForwarder extends BaseOperator {
       this.inProcess = false;
     }
     this.emit();
+  }
+
+  /**
+   * The task's store `name`, with its cache flushes forwarded downstream as table updates: merged
+   * per key between commits with caching, every update without.
+   */
+  protected changeStore<S extends { setFlushListener(listener: CacheFlushListener<any, any>, sendOldValues: boolean): void }>(name: string): S {
+    const store = this.ctx.getStateStore(name) as S;
+    store.setFlushListener((k, n, o, ts) => this.forwardChange(k, n, o, ts), true);
+    return store;
   }
 
   /** Counts a record skipped for a null key or value, as Kafka Streams does. */

@@ -22,8 +22,7 @@ export class SessionAggregateOperator extends ChangeForwarder {
 
   override init(ctx: TaskContext): void {
     super.init(ctx);
-    this.store = ctx.getStateStore(this.node.store) as SessionStore<unknown, unknown>;
-    this.store.setFlushListener((w, n, o, ts) => this.forwardChange(w, n, o, ts), true);
+    this.store = this.changeStore<SessionStore<unknown, unknown>>(this.node.store);
     this.late = ctx.metrics.counter('dropped-records-total', { task: ctx.taskId, node: this.name, reason: 'late' });
   }
 

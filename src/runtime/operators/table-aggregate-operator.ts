@@ -15,8 +15,7 @@ export class TableAggregateOperator extends ChangeForwarder {
 
   override init(ctx: TaskContext): void {
     super.init(ctx);
-    this.store = ctx.getStateStore(this.node.store) as KeyValueStore<unknown, unknown>;
-    this.store.setFlushListener((k, n, o, ts) => this.forwardChange(k, n, o, ts), true);
+    this.store = this.changeStore<KeyValueStore<unknown, unknown>>(this.node.store);
   }
 
   protected processOne(batch: RecordBatch, i: number): void {

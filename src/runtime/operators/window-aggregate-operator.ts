@@ -29,8 +29,7 @@ export class WindowAggregateOperator extends ChangeForwarder {
 
   override init(ctx: TaskContext): void {
     super.init(ctx);
-    this.store = ctx.getStateStore(this.node.store) as WindowStore<unknown, unknown>;
-    this.store.setFlushListener((w, n, o, ts) => this.forwardChange(w, n, o, ts), true);
+    this.store = this.changeStore<WindowStore<unknown, unknown>>(this.node.store);
     this.late = ctx.metrics.counter('dropped-records-total', { task: ctx.taskId, node: this.name, reason: 'late' });
   }
 
