@@ -19,7 +19,9 @@ export function approxSize(v: unknown, depth = 0): number {
       return 16;
     case 'object': {
       if (v === null) return 8;
-      if (Buffer.isBuffer(v) || v instanceof Uint8Array) return 48 + v.byteLength;
+      // A plain object is neither (checked first: two instanceof walks per cached update add up).
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null && (Buffer.isBuffer(v) || v instanceof Uint8Array)) return 48 + v.byteLength;
       if (depth >= MAX_DEPTH) return 64;
       if (Array.isArray(v)) {
         const n = v.length;

@@ -37,7 +37,10 @@ const DETACHED = { value: 0 };
 
 export class TimedStoreCore<K, V> {
   private readonly byId = new Map<KeyId, KeySlots<K, V>>();
+  /** Serialized key (latin1) -> slots, for applying stored bytes (LevelDB load, changelog restore).
+   * Built on first use and kept up to date from then on; processing alone never needs it. */
   private readonly byBytes = new Map<string, KeySlots<K, V>>();
+  private byBytesBuilt = false;
   /** Dirty slots, least recently updated first (the eviction order). */
   private readonly dirty = new DirtyList<K, V>();
   private dirtyBytes = 0;
@@ -102,7 +105,7 @@ export class TimedStoreCore<K, V> {
       keyBytes ??= serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name);
       ks = { id, key, keyBytes, slots: [] };
       this.byId.set(id, ks);
-      this.byBytes.set(bytesId(keyBytes), ks);
+      if (this.byBytesBuilt) this.byBytes.set(bytesId(keyBytes), ks);
     }
     return ks;
   }
@@ -197,7 +200,7 @@ export class TimedStoreCore<K, V> {
     if (this.lastSlots === ks) this.lastSlots = this.lastKey = undefined;
     if (this.byId.get(ks.id) !== ks) return;
     this.byId.delete(ks.id);
-    this.byBytes.delete(bytesId(ks.keyBytes));
+    if (this.byBytesBuilt) this.byBytes.delete(bytesId(ks.keyBytes));
   }
 
   setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
@@ -251,6 +254,10 @@ export class TimedStoreCore<K, V> {
   private apply(kb: Buffer, value: V | undefined, where: string): void {
     const { key: keyBytes, start, end } = this.cfg.layout.decode(this.cfg.name, kb, where);
     const bid = bytesId(keyBytes);
+    if (!this.byBytesBuilt) {
+      for (const k of this.byId.values()) this.byBytes.set(bytesId(k.keyBytes), k);
+      this.byBytesBuilt = true;
+    }
     let ks = this.byBytes.get(bid);
     if (ks === undefined) {
       if (value === undefined) return;
@@ -292,6 +299,7 @@ export class TimedStoreCore<K, V> {
   private reset(): void {
     for (const m of [this.byId, this.byBytes, this.dirty, this.pendingDb, this.index]) m.clear();
     this.lastKey = this.lastSlots = undefined;
+    this.byBytesBuilt = false;
     this.dirtyBytes = 0;
     this.observed = -Infinity;
     this.ctx = undefined;
