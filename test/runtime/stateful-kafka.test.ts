@@ -24,7 +24,7 @@ import { realBroker, skipKafka, startTestCluster, uniqueName, waitFor, type Test
 import { tempDir } from './fixtures/app-test-helpers.js';
 import { decodeOutput, STORE, type Guarantee } from './fixtures/stateful-app-fixture.js';
 import { describeOutcome, runCrashScenario } from './fixtures/stateful-crash-harness.js';
-import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type InProcessOptions } from './fixtures/stateful-inprocess.js';
+import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type InProcessOptions } from './fixtures/stateful-app-helpers.js';
 import { produceInput, readTopic, type LogEnv } from './fixtures/stateful-log-env.js';
 import { checkExact, generateInput, graceFor, referenceFinals, type InputRec, type InputSpec } from './fixtures/stateful-model.js';
 

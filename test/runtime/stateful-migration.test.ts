@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from './fixtures/app-test-helpers.js';
 import { decodeOutput, STORE } from './fixtures/stateful-app-fixture.js';
-import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type AppHandle, type InProcessOptions } from './fixtures/stateful-inprocess.js';
+import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type AppHandle, type InProcessOptions } from './fixtures/stateful-app-helpers.js';
 import { embeddedEnv, produceInput, readTopic } from './fixtures/stateful-log-env.js';
 import { checkExact, generateInput, graceFor, referenceFinals, type InputRec, type InputSpec } from './fixtures/stateful-model.js';
 

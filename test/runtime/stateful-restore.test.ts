@@ -17,7 +17,7 @@ import { readCheckpoint, tpKey } from '../../src/state/checkpoint-file.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { decodeOutput, STORE, type ChildArgs, type Guarantee } from './fixtures/stateful-app-fixture.js';
 import { runAndKill } from './fixtures/stateful-crash-harness.js';
-import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type InProcessOptions } from './fixtures/stateful-inprocess.js';
+import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type InProcessOptions } from './fixtures/stateful-app-helpers.js';
 import { embeddedEnv, endOffsets, produceInput, readTopic } from './fixtures/stateful-log-env.js';
 import { checkAtLeastOnce, checkExact, DEFAULT_INPUT, generateInput, graceFor, referenceFinals, type InputRec } from './fixtures/stateful-model.js';
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { decodeOutput, statefulConfig, statefulTopology, type Guarantee } from './fixtures/stateful-app-fixture.js';
-import { waitCommittedToEnd } from './fixtures/stateful-inprocess.js';
+import { waitCommittedToEnd } from './fixtures/stateful-app-helpers.js';
 import { embeddedEnv, produceInput, readTopic } from './fixtures/stateful-log-env.js';
 import { checkAtLeastOnce, checkCachedExact, checkExact, DEFAULT_INPUT, generateInput, graceFor, prng } from './fixtures/stateful-model.js';
 
