@@ -17,13 +17,9 @@ import type { FetchBatch } from '../src/backend/backend-types.js';
 import { StreamsBuilder, TimeWindows } from '../src/dsl/index.js';
 import type { Windowed } from '../src/graph/processor-types.js';
 import type { Serde } from '../src/graph/serde-types.js';
-import { silentLogger } from '../src/runtime/logger.js';
-import { Metrics } from '../src/runtime/metrics.js';
 import type { RecordCollector } from '../src/runtime/record-collector.js';
-import { StreamTask } from '../src/runtime/stream-task.js';
-import { createTaskStores, storeContextFor, type TaskStoreEnv } from '../src/runtime/task-stores.js';
 import { Serdes } from '../src/serde/index.js';
-import type { StoreLifecycle } from '../src/state/store-types.js';
+import { openBenchTask, type BenchTask } from './bench-task-helpers.js';
 import { elapsed, median, pairedRatio, pairedRuns, startStopwatch } from './bench-stats.js';
 import { bidCycles, passThrough, type BidCycles } from './nexmark/bid-batches.js';
 import type { Bid } from './nexmark/generator.js';
@@ -151,13 +147,7 @@ export function handLoop(data: BidCycles, out: ResultLog): void {
   for (const [start, m] of open) for (const [auction, a] of m) out.add(windowId(auction, start), a);
 }
 
-interface Pipeline {
-  readonly task: StreamTask;
-  readonly stores: Map<string, StoreLifecycle>;
-  readonly collector: ResultCollector;
-}
-
-async function openPipeline(persistent: boolean, dir: string): Promise<Pipeline> {
+async function openPipeline(persistent: boolean, dir: string): Promise<{ bench: BenchTask; collector: ResultCollector }> {
   const builder = new StreamsBuilder();
   builder
     .stream<number, Bid>('bids', { keySerde: passThrough as Serde<number>, valueSerde: passThrough as Serde<Bid> })
@@ -170,51 +160,15 @@ async function openPipeline(persistent: boolean, dir: string): Promise<Pipeline>
     )
     .toStream()
     .to(OUT, { keySerde: passThrough as Serde<Windowed<number>>, valueSerde: passThrough as Serde<Agg> });
-  const topology = builder.build();
-  const sub = topology.subtopologies[0];
   const collector = new ResultCollector();
-  const metrics = new Metrics();
-  const env: TaskStoreEnv = {
-    applicationId: 'bench-window-aggregate',
-    taskId: `${sub.id}_0`,
-    partition: 0,
-    appStateDir: dir,
-    metrics,
-    logger: silentLogger,
-    collector,
-    cacheMaxBytes: CACHE_BYTES,
-    forceInMemory: !persistent,
-    defaultKeySerde: undefined,
-    defaultValueSerde: undefined,
-  };
-  const stores = createTaskStores(topology, sub, env);
-  for (const [name, store] of stores) await store.open(storeContextFor(topology.store(name)!, env));
-  const task = new StreamTask({
-    applicationId: env.applicationId,
-    topology,
-    subtopology: sub,
-    partition: 0,
-    collector,
-    metrics,
-    logger: silentLogger,
-    defaultKeySerde: undefined,
-    defaultValueSerde: undefined,
-    deserializationHandler: 'log-and-fail',
-    clock: Date.now,
-    partitionsFor: () => 1,
-    stores,
-  });
-  return { task, stores, collector };
-}
-
-async function flushAll(stores: Map<string, StoreLifecycle>): Promise<void> {
-  for (const s of stores.values()) await s.flush();
+  const bench = await openBenchTask({ topology: builder.build(), collector, stateDir: dir, inMemory: !persistent, cacheMaxBytes: CACHE_BYTES, applicationId: 'bench-window-aggregate' });
+  return { bench, collector };
 }
 
 /** One timed pass of the StreamTask; returns records per CPU-second (wall rate pushed to `wall`). */
 async function runTask(data: BidCycles, persistent: boolean, dir: string, commitEvery: number, expected: Checksum, wall: number[]): Promise<number> {
   const taskDir = fs.mkdtempSync(path.join(dir, persistent ? 'level-' : 'memory-'));
-  const p = await openPipeline(persistent, taskDir);
+  const { bench: p, collector } = await openPipeline(persistent, taskDir);
   let sinceCommit = 0;
   let records = 0;
   const sw = startStopwatch();
@@ -226,16 +180,15 @@ async function runTask(data: BidCycles, persistent: boolean, dir: string, commit
       sinceCommit += fb.size;
       if (sinceCommit >= commitEvery) {
         sinceCommit = 0;
-        await flushAll(p.stores);
+        await p.flush();
       }
     }
   }
-  await flushAll(p.stores);
+  await p.flush();
   const t = elapsed(sw);
-  p.task.close();
-  for (const s of p.stores.values()) await s.close();
+  await p.close();
   fs.rmSync(taskDir, { recursive: true, force: true });
-  const got = checksum(p.collector.results.finals());
+  const got = checksum(collector.results.finals());
   if (!sameChecksum(got, expected)) throw new Error(`window aggregation (${persistent ? 'LevelDB' : 'in-memory'} store) checksum ${JSON.stringify(got)} differs from the hand loop's ${JSON.stringify(expected)}`);
   if (records !== data.records) throw new Error(`processed ${records} of ${data.records} records`);
   wall.push(records / t.wallSecs);

@@ -82,12 +82,12 @@ const AUCTION_PROPORTION = 3;
 /** Bids and sellers may name ids this far past the newest one (not yet created). */
 const ID_LEAD = 10;
 
-const CHANNELS = ['Google', 'Facebook', 'Baidu', 'Apple'];
+export const CHANNELS = ['Google', 'Facebook', 'Baidu', 'Apple'];
 const FIRST_NAMES = ['Peter', 'Paul', 'Luke', 'John', 'Saul', 'Vicky', 'Kate', 'Julie', 'Sarah', 'Deiter', 'Walter'];
 const LAST_NAMES = ['Shultz', 'Abrams', 'Spencer', 'White', 'Bartels', 'Walton', 'Smith', 'Jones', 'Noris'];
 const CITIES = ['Phoenix', 'Los Angeles', 'San Francisco', 'Boise', 'Portland', 'Bend', 'Redmond', 'Seattle', 'Kent', 'Cheyenne'];
 const STATES = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
-const ITEMS = ['lamp', 'chair', 'bicycle', 'camera', 'guitar', 'watch', 'vase', 'desk'];
+export const ITEMS = ['lamp', 'chair', 'bicycle', 'camera', 'guitar', 'watch', 'vase', 'desk'];
 
 /** Which kind event number n is. */
 export function eventKind(n: number): 'person' | 'auction' | 'bid' {
