@@ -42,7 +42,9 @@ export interface PartitionAppend extends TopicPartition {
 
 /**
  * Records fetched from one partition, column-wise (no object per record).
- * All arrays have length `size`; index i is one record.
+ * All arrays have length `size`; index i is one record. A batch may be empty (size 0) when the
+ * consumer only passed over records it does not deliver (transaction markers, aborted records);
+ * its highWatermark still tells the reader how far the partition goes.
  */
 export interface FetchBatch extends TopicPartition {
   readonly size: number;

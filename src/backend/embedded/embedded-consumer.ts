@@ -193,13 +193,19 @@ export class EmbeddedConsumer implements LogConsumer {
       this.resolvePosition(s);
       const upTo = committedOnly ? s.log.lastStableOffset : s.log.endOffset;
       const cols = newColumns();
+      const from = s.position;
       while (cols.offsets.length === 0 && s.position < upTo) {
         const next = s.log.read(s.position, remaining, upTo, cols);
         if (next === s.position) break;
         s.position = next;
       }
       const size = cols.offsets.length;
-      if (size === 0) continue;
+      if (size === 0) {
+        // Only transaction markers or aborted records were passed over: report the progress with an
+        // empty batch, so a reader waiting for an end offset (e.g. a restore) learns it is there.
+        if (s.position > from) out.push({ topic: s.tp.topic, partition: s.tp.partition, size: 0, ...cols, highWatermark: upTo });
+        continue;
+      }
       remaining -= size;
       out.push({ topic: s.tp.topic, partition: s.tp.partition, size, ...cols, highWatermark: upTo });
     }
