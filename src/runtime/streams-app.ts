@@ -1,7 +1,7 @@
 import type { Backend } from '../backend/backend-types.js';
 import type { Topology } from '../graph/topology.js';
 import type { TopologyDescription } from '../graph/topology-description.js';
-import { StreamwrightError } from '../errors/streamwright-error.js';
+import { isStreamwrightError, StreamwrightError } from '../errors/streamwright-error.js';
 import { canTransition, type AppState, type StateListener, type UncaughtExceptionHandler } from './app-state.js';
 import { acquireBackend, type BackendLease } from './backend-resolver.js';
 import { consoleLogger, type Logger } from './logger.js';
@@ -228,8 +228,12 @@ export class StreamsApp {
   private async onThreadFailure(error: Error): Promise<void> {
     this.thread = undefined;
     if (this.closing) return;
-    const response = this.handler ? this.handler(error) : 'SHUTDOWN_CLIENT';
-    this.logger.error(`Processing failed: ${error.message}. Response: ${response}.`, { code: (error as StreamwrightError).code });
+    // A fenced producer means another instance owns the task now (Kafka Streams' TaskMigratedException):
+    // not a processing failure, so the thread rejoins the group instead of asking the handler.
+    const migrated = isStreamwrightError(error, 'TRANSACTION_FENCED');
+    const response = migrated ? 'REPLACE_THREAD' : this.handler ? this.handler(error) : 'SHUTDOWN_CLIENT';
+    if (migrated) this.logger.warn(`A task was fenced by a newer owner (${error.message}); its uncommitted work was aborted and this instance rejoins the group.`);
+    else this.logger.error(`Processing failed: ${error.message}. Response: ${response}.`, { code: (error as StreamwrightError).code });
     if (this.closing) return; // the handler closed the app: close() finishes the shutdown
     if (response === 'REPLACE_THREAD') {
       try {
