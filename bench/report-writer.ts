@@ -9,8 +9,8 @@ export interface Figure {
   readonly baseline?: { readonly name: string; readonly value: number };
   /** value / baseline (for throughput, the median of back-to-back pair ratios). */
   readonly ratio?: number;
-  /** 'min-ratio': ratio >= threshold; 'max-value': value <= threshold. */
-  readonly target?: { readonly kind: 'min-ratio' | 'max-value'; readonly threshold: number };
+  /** 'min-ratio': ratio >= threshold; 'max-ratio': ratio <= threshold; 'max-value': value <= threshold. */
+  readonly target?: { readonly kind: 'min-ratio' | 'max-ratio' | 'max-value'; readonly threshold: number };
 }
 
 export interface Section {
@@ -43,6 +43,7 @@ export function machineInfo(): MachineInfo {
 export function verdict(f: Figure): 'PASS' | 'FAIL' | '—' {
   if (f.target === undefined) return '—';
   if (f.target.kind === 'min-ratio') return f.ratio !== undefined && f.ratio >= f.target.threshold ? 'PASS' : 'FAIL';
+  if (f.target.kind === 'max-ratio') return f.ratio !== undefined && f.ratio <= f.target.threshold ? 'PASS' : 'FAIL';
   return f.value <= f.target.threshold ? 'PASS' : 'FAIL';
 }
 
@@ -53,12 +54,13 @@ function num(v: number, unit: string): string {
 
 function targetText(f: Figure): string {
   if (f.target === undefined) return 'none set';
+  if (f.target.kind === 'max-ratio') return `ratio ≤ ${f.target.threshold}×`;
   return f.target.kind === 'min-ratio' ? `ratio ≥ ${(f.target.threshold * 100).toFixed(0)}%` : `≤ ${num(f.target.threshold, f.unit)}`;
 }
 
 function ratioText(f: Figure): string {
   if (f.ratio === undefined) return '—';
-  return f.unit === 'ms' ? `${f.ratio.toFixed(2)}×` : `${(f.ratio * 100).toFixed(1)}%`;
+  return f.unit === 'ms' || f.target?.kind === 'max-ratio' ? `${f.ratio.toFixed(2)}×` : `${(f.ratio * 100).toFixed(1)}%`;
 }
 
 export function renderReport(opts: {

@@ -9,6 +9,7 @@ import { benchLatency, type LatencyRun } from './latency-bench.js';
 import { benchRawFile, measureFdatasync } from './raw-file-baseline-bench.js';
 import { machineInfo, renderReport, verdict, type Figure, type Section } from './report-writer.js';
 import { benchRuntimePipeline, type RuntimePipelineResult } from './runtime-pipeline-bench.js';
+import { stateAndJoinFigures } from './state-join-figures.js';
 
 /**
  * `npm run bench`: runs every benchmark, prints progress, and writes BENCHMARKS.md at the
@@ -121,6 +122,10 @@ async function main(): Promise<void> {
       ],
     });
 
+    const sj = await stateAndJoinFigures({ dir, n, log });
+    figures.push(...sj.figures);
+    sections.push(...sj.sections);
+
     log('(d) end-to-end latency at 100K records/s on the embedded log');
     const measureMs = Math.max(1000, Math.round(5000 * Math.min(1, scale)));
     const d = await benchLatency({ dir, rate: 100_000, measureMs, log });
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
         `With the app: p50 ${d.app.p50Ms.toFixed(3)} ms, p99 ${d.app.p99Ms.toFixed(3)} ms, max ${d.app.maxMs.toFixed(3)} ms (medians over runs).`,
         `With the app, per run:\n\n${latencyTable(d.app.runs)}`,
         `Log only, per run:\n\n${latencyTable(logOnly.runs)}`,
-        `(d') The same app with \`log.flush=never\` (the OS writes pages back; nothing is fsynced): p50 ${dn.app.p50Ms.toFixed(3)} ms, p99 ${dn.app.p99Ms.toFixed(3)} ms, max ${dn.app.maxMs.toFixed(3)} ms. With \`log.flush=interval\` the log fsyncs every dirty segment file once a second, synchronously on the event loop (about 10 MB per topic per second at this rate; an fdatasync of 10 MB took ${fsyncMs.toFixed(1)} ms on this disk in this run, median of 3), so every record arriving during an fsync waits for it. Per run:\n\n${latencyTable(dn.app.runs)}`,
+        `(d') The same app with \`log.flush=never\` (the OS writes pages back; nothing is fsynced): p50 ${dn.app.p50Ms.toFixed(3)} ms, p99 ${dn.app.p99Ms.toFixed(3)} ms, max ${dn.app.maxMs.toFixed(3)} ms. With \`log.flush=interval\` the log fdatasyncs every dirty segment file once a second on libuv's thread pool, off the event loop (about 10 MB per topic per second at this rate; an fdatasync of 10 MB took ${fsyncMs.toFixed(1)} ms on this disk in this run, median of 3, which used to stall processing when it ran on the event loop). Per run:\n\n${latencyTable(dn.app.runs)}`,
       ],
     });
   } finally {

@@ -250,6 +250,7 @@ export async function benchWindowAggregate(opts: { records?: number; distinct?: 
   const commitEvery = opts.commitEvery ?? 1_000_000;
   const warmups = opts.warmups ?? 1;
   const log = opts.log ?? (() => undefined);
+  fs.mkdirSync(opts.dir, { recursive: true });
   const data = bidCycles({ distinct, cycles: records / distinct, batchSize });
   const ref = new ResultLog();
   handLoop(data, ref);
