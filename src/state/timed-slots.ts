@@ -111,6 +111,10 @@ export class DirtyList<K, V> {
 interface Bucket<K, V> {
   readonly slots: Set<TimedSlot<K, V>>;
   minEnd: number;
+  /** End of the slot added last, and whether slots were added in non-decreasing end order (the
+   * usual case: records arrive in time order), which lets takeExpired() stop at the first live one. */
+  lastEnd: number;
+  sorted: boolean;
 }
 
 /** Slots bucketed by floor(end / bucketMs); each bucket knows its smallest end. */
@@ -122,7 +126,9 @@ export class ExpiryIndex<K, V> {
   add(slot: TimedSlot<K, V>): void {
     const id = Math.floor(slot.end / this.bucketMs);
     let b = this.buckets.get(id);
-    if (b === undefined) this.buckets.set(id, (b = { slots: new Set(), minEnd: slot.end }));
+    if (b === undefined) this.buckets.set(id, (b = { slots: new Set(), minEnd: slot.end, lastEnd: slot.end, sorted: true }));
+    if (slot.end < b.lastEnd) b.sorted = false;
+    b.lastEnd = slot.end;
     b.slots.add(slot);
     if (slot.end < b.minEnd) b.minEnd = slot.end;
   }
@@ -145,6 +151,10 @@ export class ExpiryIndex<K, V> {
         if (s.end <= cutoff) {
           out.push(s);
           b.slots.delete(s);
+        } else if (b.sorted) {
+          // Ends only grow from here on: the rest stays, and this is the smallest.
+          min = s.end;
+          break;
         } else if (s.end < min) min = s.end;
       }
       if (b.slots.size === 0) this.buckets.delete(id);
