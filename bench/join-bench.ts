@@ -291,7 +291,7 @@ export interface JoinBenchResult {
   readonly streamTable: JoinFigure;
 }
 
-async function one(kind: JoinFigure['kind'], input: JoinInput, dir: string, runs: number, warmups: number, log: (m: string) => void): Promise<JoinFigure> {
+export async function benchJoin(kind: JoinFigure['kind'], input: JoinInput, dir: string, runs: number, warmups: number, log: (m: string) => void): Promise<JoinFigure> {
   const hand = kind === 'stream-stream' ? handStreamStream : handStreamTable;
   const topology = kind === 'stream-stream' ? streamStreamTopology : streamTableTopology;
   const expected = new JoinSums();
@@ -313,8 +313,8 @@ export async function benchJoins(opts: { bids?: number; runs?: number; warmups?:
   const input = joinInput(opts.bids ?? 2_000_000);
   const warmups = opts.warmups ?? 1;
   const log = opts.log ?? (() => undefined);
-  const streamStream = await one('stream-stream', input, opts.dir, opts.runs ?? 5, warmups, log);
-  const streamTable = await one('stream-table', input, opts.dir, opts.runs ?? 5, warmups, log);
+  const streamStream = await benchJoin('stream-stream', input, opts.dir, opts.runs ?? 5, warmups, log);
+  const streamTable = await benchJoin('stream-table', input, opts.dir, opts.runs ?? 5, warmups, log);
   return { bids: input.bids, auctions: input.auctions, warmups, streamStream, streamTable };
 }
 
