@@ -83,8 +83,11 @@ export class KTable<K, V> {
     // The buffer is durable: every change to it goes to `<application.id>-<name>-store-changelog`,
     // and a restarted task rebuilds it from the restored store (Kafka Streams' suppression buffer changelog).
     const storeName = `${name}-store`;
+    // A spilling buffer keeps the values of entries beyond its limits only in this store, so it lives
+    // in LevelDB; without the record cache, every buffered entry is written through at once.
+    const spills = suppressed.buffer.onFull === 'spillToDisk';
     const bufferSerdes = new SuppressBufferSerdeSet(storeName, this.state.keySerde, this.state.valueSerde);
-    this.builder.addStore({ name: storeName, type: 'keyValue', keySerde: bufferSerdes.keySerde, valueSerde: bufferSerdes.valueSerde, persistent: false, logging: true, loggingConfig: {}, caching: false });
+    this.builder.addStore({ name: storeName, type: 'keyValue', keySerde: bufferSerdes.keySerde, valueSerde: bufferSerdes.valueSerde, persistent: spills, logging: true, loggingConfig: {}, caching: false });
     this.builder.addNode({
       kind: 'suppress',
       name,

@@ -1,12 +1,16 @@
 import type { SuppressMode } from '../graph/nodes/suppress-node.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 
+/** What a full suppression buffer does: emit its oldest entry early, fail the task, or keep the
+ * entries beyond the limits on disk (LevelDB) and emit them when due. */
+export type BufferFullPolicy = 'emitEarly' | 'shutDown' | 'spillToDisk';
+
 /** Bounds of a suppression buffer and what to do when it is full (Kafka Streams' BufferConfig). */
 export class BufferConfig {
   private constructor(
     readonly maxRecords: number,
     readonly maxBytes: number,
-    readonly onFull: 'emitEarly' | 'shutDown',
+    readonly onFull: BufferFullPolicy,
   ) {}
 
   static unbounded(): BufferConfig {
@@ -39,6 +43,18 @@ export class BufferConfig {
     return new BufferConfig(this.maxRecords, this.maxBytes, 'shutDown');
   }
 
+  /**
+   * Keeps up to maxRecords/maxBytes of the buffer in memory and the rest only in the buffer's
+   * store, which becomes persistent (LevelDB): a spilled entry keeps just its key, buffer time and
+   * size in memory. Nothing is emitted early and nothing is lost, so untilWindowCloses accepts it.
+   * Spilled entries due for emission are read back in one batch between processing runs (and
+   * before every commit), and leave in buffer-time order. The TopologyTestDriver keeps every store
+   * in memory, so there such a buffer behaves as an unbounded one.
+   */
+  spillToDiskWhenFull(): BufferConfig {
+    return new BufferConfig(this.maxRecords, this.maxBytes, 'spillToDisk');
+  }
+
   private static limit(what: string, n: number): number {
     if (!Number.isInteger(n) || n < 1) throw new StreamwrightError('TOPOLOGY_INVALID', `A suppression buffer's ${what} must be a positive integer, got ${n}.`, { [what]: n });
     return n;
@@ -57,7 +73,7 @@ export class Suppressed {
    * The buffer must not emit early (Kafka Streams' StrictBufferConfig). */
   static untilWindowCloses(buffer: BufferConfig = BufferConfig.unbounded()): Suppressed {
     if (buffer.onFull === 'emitEarly') {
-      throw new StreamwrightError('TOPOLOGY_INVALID', 'untilWindowCloses() promises one final result per window, so its buffer cannot emit early when full. Use BufferConfig.unbounded(), or a bounded buffer with .shutDownWhenFull().');
+      throw new StreamwrightError('TOPOLOGY_INVALID', 'untilWindowCloses() promises one final result per window, so its buffer cannot emit early when full. Use BufferConfig.unbounded(), or a bounded buffer with .shutDownWhenFull() or .spillToDiskWhenFull().');
     }
     return new Suppressed({ type: 'untilWindowCloses' }, buffer, undefined);
   }

@@ -77,7 +77,13 @@ export class CommitCoordinator {
 
   /** The commit unit for every task: flush stores, send, commit offsets, checkpoint. */
   async commit(): Promise<void> {
-    for (const e of this.entries.values()) await e.state?.flushAll();
+    for (const e of this.entries.values()) {
+      // Operators' pending asynchronous work (e.g. spilled suppression entries due) first, so what it
+      // emits and writes goes out with this commit.
+      const stepping = e.task.runAsyncSteps();
+      if (stepping !== undefined) await stepping;
+      await e.state?.flushAll();
+    }
     await this.sendPending();
     if (this.shared) {
       const offsets: TopicPartitionOffset[] = [];

@@ -66,6 +66,8 @@ export class StreamTask implements TaskContext {
   private readonly streamPunctuations = new PunctuationQueue('STREAM_TIME');
   private readonly wallPunctuations = new PunctuationQueue('WALL_CLOCK_TIME');
   private time = -1;
+  /** Operators' asynchronous steps (registerAsyncStep), awaited between runs and before commit. */
+  private readonly asyncSteps: (() => Promise<void> | undefined)[] = [];
   private processedCounter: { value: number };
   /** Set when batching would reorder records that Kafka Streams processes depth-first (see needsRecordOrder). */
   private recordAtATime = false;
@@ -149,6 +151,24 @@ export class StreamTask implements TaskContext {
     return this.opts.partitionsFor(topic);
   }
 
+  registerAsyncStep(step: () => Promise<void> | undefined): void {
+    this.asyncSteps.push(step);
+  }
+
+  /** Runs the operators' asynchronous steps; undefined when none had anything to do. */
+  runAsyncSteps(): Promise<void> | undefined {
+    const steps = this.asyncSteps;
+    for (let i = 0; i < steps.length; i++) {
+      const p = steps[i]();
+      if (p !== undefined) return p.then(() => this.runAsyncStepsFrom(i + 1));
+    }
+    return undefined;
+  }
+
+  private async runAsyncStepsFrom(first: number): Promise<void> {
+    for (let i = first; i < this.asyncSteps.length; i++) await this.asyncSteps[i]();
+  }
+
   // Processing
 
   /** Queues fetched records of one of this task's input partitions. */
@@ -201,6 +221,8 @@ export class StreamTask implements TaskContext {
       const { queue, fb, start, end } = run;
       const step = this.recordAtATime ? 1 : end - start;
       for (let j = start; j < end; j += step) {
+        const stepping = this.runAsyncSteps();
+        if (stepping !== undefined) await stepping;
         const decoded = queue.source.decode(fb, j, Math.min(end, j + step));
         const loading = prefetch(decoded.keys, decoded.length);
         if (loading !== undefined) await loading;
@@ -208,6 +230,8 @@ export class StreamTask implements TaskContext {
       }
       processed += this.finishRun(run);
     }
+    const stepping = this.runAsyncSteps();
+    if (stepping !== undefined) await stepping;
     this.processedCounter.value += processed;
     return processed;
   }

@@ -29,4 +29,11 @@ export interface TaskContext {
   resolveTopic(name: string, internal: boolean): string;
   /** Partition count of a topic when known (sinks with a custom partitioner need it). */
   partitionsFor(topic: string): number | undefined;
+  /**
+   * Registers asynchronous work an operator needs between synchronous runs (e.g. a suppression
+   * buffer reading back spilled entries): the task awaits every step before each run of records
+   * in processAsync() and before its stores are flushed at commit. A step returns undefined when it
+   * has nothing to do. Only tasks that process asynchronously (persistent key-value stores) run them.
+   */
+  registerAsyncStep?(step: () => Promise<void> | undefined): void;
 }

@@ -23,10 +23,12 @@ export interface SuppressNode extends NodeBase<'suppress'> {
   readonly graceMs: number;
   readonly maxRecords: number;
   readonly maxBytes: number;
-  /** When the buffer is full: emit the oldest early, or fail (untilWindowCloses never emits early). */
-  readonly onFull: 'emitEarly' | 'shutDown';
+  /** When the buffer is full: emit the oldest early, fail, or spill entries beyond the limits to
+   * the (then persistent) store (untilWindowCloses never emits early). */
+  readonly onFull: 'emitEarly' | 'shutDown' | 'spillToDisk';
   /** The changelogged key-value store that makes the buffer durable (Kafka Streams' suppression
-   * buffer changelog): one entry per buffered key, deleted when emitted. */
+   * buffer changelog): one entry per buffered key, deleted when emitted. LevelDB-backed when the
+   * buffer spills to disk, in memory otherwise. */
   readonly store: string;
   readonly bufferSerdes: SuppressBufferSerdes;
 }
