@@ -77,6 +77,29 @@ export interface ConsumerOptions {
   /** Where to start a partition that has no committed offset. Default 'earliest'. */
   readonly autoOffsetReset?: OffsetReset;
   readonly sessionTimeoutMs?: number;
+  /**
+   * `host:port` this member advertises to the rest of its group (Kafka Streams'
+   * `application.server`), so every member can tell which instance hosts which partitions (see
+   * LogConsumer.groupMetadata). Only meaningful for subscribe(); the backend does not check it.
+   */
+  readonly applicationServer?: string;
+}
+
+/** One member of a consumer group and the partitions the group's last assignment gave it. */
+export interface GroupMemberMetadata {
+  readonly memberId: string;
+  /** The member's ConsumerOptions.applicationServer; undefined when it advertised none. */
+  readonly host?: string;
+  /** Sorted by topic, then partition. */
+  readonly partitions: readonly TopicPartition[];
+}
+
+/** Who is in the group and who was assigned what, as this member last learned it. */
+export interface GroupMetadata {
+  /** This consumer's own member id (one of `members`). */
+  readonly memberId: string;
+  /** Every member, sorted by member id. */
+  readonly members: readonly GroupMemberMetadata[];
 }
 
 export interface LogConsumer {
@@ -100,6 +123,13 @@ export interface LogConsumer {
   /** Non-transactional offset commit (at-least-once). */
   commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional (interactive-query metadata): the group's membership and assignment as of the last
+   * completed rebalance this member took part in, with every member's applicationServer.
+   * undefined when the consumer is not subscribed or has not joined yet. Synchronous: it answers
+   * from what the member already knows, with no request to the backend.
+   */
+  groupMetadata?(): GroupMetadata | undefined;
 }
 
 export interface ProducerOptions {

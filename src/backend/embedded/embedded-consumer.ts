@@ -2,6 +2,7 @@ import { StreamwrightError } from '../../errors/streamwright-error.js';
 import type {
   ConsumerOptions,
   FetchBatch,
+  GroupMetadata,
   IsolationLevel,
   LogConsumer,
   OffsetReset,
@@ -31,6 +32,7 @@ export class EmbeddedConsumer implements LogConsumer {
   private readonly ctx: EmbeddedContext;
   private readonly groupId: string | undefined;
   private readonly clientId: string | undefined;
+  private readonly host: string | undefined;
   private readonly isolation: IsolationLevel;
   private readonly reset: OffsetReset;
   private readonly parts = new Map<string, PartitionState>();
@@ -45,6 +47,7 @@ export class EmbeddedConsumer implements LogConsumer {
     this.ctx = ctx;
     this.groupId = opts.groupId;
     this.clientId = opts.clientId;
+    this.host = opts.applicationServer;
     this.isolation = opts.isolationLevel ?? 'read_uncommitted';
     this.reset = opts.autoOffsetReset ?? 'earliest';
   }
@@ -66,7 +69,8 @@ export class EmbeddedConsumer implements LogConsumer {
     if (!(topics instanceof RegExp)) for (const t of topics) this.ctx.topics.get(t);
     this.listener = listener;
     if (this.member === null) {
-      this.member = { memberId: this.ctx.groups.newMemberId(this.clientId), subscription: topics, target: new Map() };
+      const memberId = this.ctx.groups.newMemberId(this.clientId);
+      this.member = { memberId, subscription: topics, target: new Map(), ...(this.host === undefined ? {} : { host: this.host }) };
       this.ctx.groups.join(groupId, this.member);
     } else {
       this.member.subscription = topics;
@@ -88,6 +92,12 @@ export class EmbeddedConsumer implements LogConsumer {
     }
     this.parts.clear();
     for (const [k, s] of next) this.parts.set(k, s);
+  }
+
+  /** The in-process group as the coordinator sees it now (every member's host and target). */
+  groupMetadata(): GroupMetadata | undefined {
+    if (this.member === null || this.closed) return undefined;
+    return { memberId: this.member.memberId, members: this.ctx.groups.describe(this.groupId!) };
   }
 
   assignment(): TopicPartition[] {

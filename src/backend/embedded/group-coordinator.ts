@@ -1,4 +1,4 @@
-import type { TopicPartition } from '../backend-types.js';
+import type { GroupMemberMetadata, TopicPartition } from '../backend-types.js';
 import { assignByPartition } from '../partition-assignor.js';
 import type { TopicRegistry } from './topic-registry.js';
 import type { WakeNotifier } from './wake-notifier.js';
@@ -11,6 +11,8 @@ export function tpKey(topic: string, partition: number): string {
 export interface GroupMember {
   readonly memberId: string;
   subscription: readonly string[] | RegExp;
+  /** `host:port` the member advertises (ConsumerOptions.applicationServer). */
+  readonly host?: string;
   /** The assignment the group wants this member to have. */
   target: Map<string, TopicPartition>;
 }
@@ -73,6 +75,22 @@ export class GroupCoordinator {
     for (const [k, owner] of g.owners) if (owner === memberId) g.owners.delete(k);
     if (g.members.size === 0) this.groups.delete(groupId);
     else this.rebalance(g);
+  }
+
+  /**
+   * Every member of the group with its advertised host and target assignment (the group's current
+   * decision; a partition moving between members is listed under its new owner), sorted by
+   * member id, partitions by topic then partition. Empty when the group has no members.
+   */
+  describe(groupId: string): GroupMemberMetadata[] {
+    const g = this.groups.get(groupId);
+    if (g === undefined) return [];
+    const ids = [...g.members.keys()].sort();
+    return ids.map((id) => {
+      const m = g.members.get(id)!;
+      const partitions = [...m.target.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+      return m.host === undefined ? { memberId: id, partitions } : { memberId: id, host: m.host, partitions };
+    });
   }
 
   /** Call after topics are created or deleted. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { ConsumerOptions, FetchBatch, LogConsumer, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../backend-types.js';
+import type { ConsumerOptions, FetchBatch, GroupMetadata, LogConsumer, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../backend-types.js';
 import { validateTopicName } from '../topic-name.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import type { ResolvedKafkaConfig } from './kafka-config.js';
@@ -137,6 +137,11 @@ export class KafkaLogConsumer implements LogConsumer {
   assignment(): TopicPartition[] {
     if (this.mode === 'manual') return this.manualAssignment.map((tp) => ({ topic: tp.topic, partition: tp.partition }));
     return [...this.rebalance.owned.values()];
+  }
+
+  /** The map the group leader sent with the last assignment (assignment userData). */
+  groupMetadata(): GroupMetadata | undefined {
+    return this.mode === 'group' && !this.closed ? this.member.groupMetadata() : undefined;
   }
 
   private requireAssigned(tp: TopicPartition, op: string): void {

@@ -1,21 +1,26 @@
 import { AssignerProtocol, type Cluster, type PartitionAssigner } from 'kafkajs';
-import type { TopicPartition } from '../backend-types.js';
+import type { GroupMemberMetadata, TopicPartition } from '../backend-types.js';
 import { assignByPartition } from '../partition-assignor.js';
+import { decodeSubscriptionUserData, encodeAssignmentUserData, encodeSubscriptionUserData } from './kafka-group-metadata-codec.js';
 
 export const CO_PARTITIONING_ASSIGNOR = 'StreamwrightCoPartitioning';
 export const MANUAL_ASSIGNOR = 'StreamwrightManual';
 
-function encodeAssignment(version: number, tps: readonly TopicPartition[]): Buffer {
+function encodeAssignment(version: number, tps: readonly TopicPartition[], userData: Buffer = Buffer.alloc(0)): Buffer {
   const assignment: Record<string, number[]> = {};
   for (const tp of tps) (assignment[tp.topic] ??= []).push(tp.partition);
-  return AssignerProtocol.MemberAssignment.encode({ version, assignment, userData: Buffer.alloc(0) });
+  return AssignerProtocol.MemberAssignment.encode({ version, assignment, userData });
 }
 
 /**
  * kafkajs assigner running our co-partitioning assignor: partition p of every subscribed topic goes
  * to the same member. `onCluster` receives the consumer's kafkajs cluster (see installJoinHook).
+ * Each member advertises `applicationServer` in its subscription userData; the leader sends every
+ * member the whole map (member id, host, partitions) in the assignment userData
+ * (kafka-group-metadata-codec.ts), which the join hook hands to `onSyncResponse`.
  */
-export function coPartitioningAssigner(onCluster: (cluster: Cluster) => void): PartitionAssigner {
+export function coPartitioningAssigner(onCluster: (cluster: Cluster) => void, applicationServer?: string): PartitionAssigner {
+  const subscriptionUserData = encodeSubscriptionUserData(applicationServer);
   return ({ cluster }) => {
     onCluster(cluster);
     return {
@@ -27,10 +32,16 @@ export function coPartitioningAssigner(onCluster: (cluster: Cluster) => void): P
           for (const m of cluster.findTopicPartitionMetadata(topic)) tps.push({ topic, partition: m.partitionId });
         }
         const plan = assignByPartition(members.map((m) => m.memberId), tps);
-        return members.map((m) => ({ memberId: m.memberId, memberAssignment: encodeAssignment(0, plan.get(m.memberId) ?? []) }));
+        const map: GroupMemberMetadata[] = members.map((m) => {
+          const host = decodeSubscriptionUserData(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData);
+          const partitions = plan.get(m.memberId) ?? [];
+          return host === undefined ? { memberId: m.memberId, partitions } : { memberId: m.memberId, host, partitions };
+        });
+        const userData = encodeAssignmentUserData(map);
+        return members.map((m) => ({ memberId: m.memberId, memberAssignment: encodeAssignment(0, plan.get(m.memberId) ?? [], userData) }));
       },
       protocol({ topics }) {
-        return { name: CO_PARTITIONING_ASSIGNOR, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
+        return { name: CO_PARTITIONING_ASSIGNOR, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: subscriptionUserData }) };
       },
     };
   };
@@ -60,10 +71,13 @@ export interface GroupMembershipHooks {
   takeDeadMember(): string | undefined;
   /** The member id the coordinator answered a JoinGroup with. */
   onJoinResponse(memberId: string): void;
+  /** The userData of the assignment a SyncGroup answered with (empty when the leader sent none). */
+  onSyncResponse?(assignmentUserData: Buffer): void;
 }
 
 interface CoordinatorLike {
   joinGroup(req: { groupId: string }): Promise<{ memberId: string }>;
+  syncGroup(req: unknown): Promise<{ memberAssignment: Buffer }>;
   leaveGroup(req: { groupId: string; memberId: string }): Promise<unknown>;
 }
 
@@ -88,7 +102,8 @@ function tagged<T>(p: Promise<T>): Promise<T> {
  * member keeps its partitions until it sends JoinGroup, so this is where onPartitionsRevoked must finish
  * (Java's ConsumerCoordinator.onJoinPrepare). kafkajs has no such hook: it rejoins straight from its
  * fetch loop, so we wrap the group coordinator its ConsumerGroup looks up before each join. The same
- * wrapper sends the LeaveGroup for a dead member id, reports the member id, and tags errors of
+ * wrapper sends the LeaveGroup for a dead member id, reports the member id and the assignment's
+ * userData (SyncGroup; kafkajs itself drops it), and tags errors of
  * membership requests (isGroupRequestError) so a crash can be classified. This relies on kafkajs 2.2.x
  * internals (ConsumerGroup calls cluster.findGroupCoordinator, then coordinator.joinGroup / syncGroup /
  * heartbeat on the object it got); test/backend/kafka checks the callback order so an upgrade that
@@ -113,6 +128,16 @@ export function installJoinHook(cluster: Cluster, hooks: GroupMembershipHooks): 
             if (dead !== undefined) await coordinator.leaveGroup({ groupId: req.groupId, memberId: dead }).catch(() => undefined);
             const res = await tagged(coordinator.joinGroup(req));
             hooks.onJoinResponse(res.memberId);
+            return res;
+          };
+        }
+        if (prop === 'syncGroup' && hooks.onSyncResponse !== undefined) {
+          const onSync = hooks.onSyncResponse;
+          return async (req: unknown) => {
+            const res = await tagged(coordinator.syncGroup(req));
+            const raw = res.memberAssignment as Buffer | null;
+            const decoded = raw !== null && raw.length > 0 ? AssignerProtocol.MemberAssignment.decode(raw) : null;
+            onSync(decoded?.userData ?? Buffer.alloc(0));
             return res;
           };
         }

@@ -1,10 +1,11 @@
 import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner } from 'kafkajs';
-import type { ConsumerOptions, TopicPartition } from '../backend-types.js';
+import type { ConsumerOptions, GroupMetadata, GroupMemberMetadata, TopicPartition } from '../backend-types.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import type { ResolvedKafkaConfig } from './kafka-config.js';
 import { createKafkaJsConsumer } from './kafka-consumer-factory.js';
 import { toStreamwrightError, type KafkaErrorContext } from './kafka-errors.js';
 import { coPartitioningAssigner, installJoinHook, isGroupRequestError, type GroupMembershipHooks } from './kafka-group-hooks.js';
+import { decodeAssignmentUserData } from './kafka-group-metadata-codec.js';
 import { describeCrash, GroupRecovery, isRecoverableGroupCrash } from './kafka-group-recovery.js';
 import { logBackendWarning } from './kafka-log-creator.js';
 
@@ -34,6 +35,8 @@ export class KafkaMemberLifecycle {
   /** Bumped for every kafkajs consumer; events of older ones are ignored. */
   private incarnation = 0;
   private memberId: string | undefined;
+  /** The members map of the last SyncGroup answer of the current kafkajs consumer. */
+  private members: GroupMemberMetadata[] | undefined;
   private topics: (string | RegExp)[] = [];
   private readonly recovery: GroupRecovery;
 
@@ -50,6 +53,14 @@ export class KafkaMemberLifecycle {
   /** The kafkajs consumer in use now (seek, pause, commit go to it). */
   get current(): Consumer | undefined {
     return this.consumer;
+  }
+
+  /** Membership and assignment as of this member's last SyncGroup; undefined before it, and after a crash until it rejoins. */
+  groupMetadata(): GroupMetadata | undefined {
+    const memberId = this.memberId;
+    const members = this.members;
+    if (memberId === undefined || members === undefined || !members.some((m) => m.memberId === memberId)) return undefined;
+    return { memberId, members };
   }
 
   async startGroup(groupId: string, topics: (string | RegExp)[]): Promise<void> {
@@ -74,6 +85,7 @@ export class KafkaMemberLifecycle {
   private adopt(consumer: Consumer, incarnation: number, group: boolean): void {
     this.consumer = consumer;
     this.memberId = undefined;
+    this.members = undefined;
     const current = () => incarnation === this.incarnation && !this.host.isClosed();
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       if (!current()) return;
@@ -96,8 +108,12 @@ export class KafkaMemberLifecycle {
       onJoinResponse: (memberId) => {
         if (incarnation === this.incarnation) this.memberId = memberId;
       },
+      onSyncResponse: (userData) => {
+        // A malformed map throws here, inside kafkajs's sync: the consumer crashes and poll() reports it.
+        if (incarnation === this.incarnation) this.members = decodeAssignmentUserData(userData);
+      },
     };
-    const assigner = coPartitioningAssigner((cluster) => installJoinHook(cluster, hooks));
+    const assigner = coPartitioningAssigner((cluster) => installJoinHook(cluster, hooks), this.opts.applicationServer);
     const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, groupId, assigner, false);
     this.adopt(consumer, incarnation, true);
     return consumer;
@@ -108,6 +124,7 @@ export class KafkaMemberLifecycle {
     if (this.host.isClosed()) return;
     this.recovery.rememberDeadMember(this.memberId);
     this.memberId = undefined;
+    this.members = undefined;
     const recoverable = isRecoverableGroupCrash(error, isGroupRequestError);
     const next = recoverable ? this.recovery.next() : undefined;
     if (next === undefined) {
