@@ -33,8 +33,14 @@ export interface CacheEntry<K, V> {
   size: number;
 }
 
+/** No key: `mru` when the most recently used entry is unknown. */
+const NO_KEY: unique symbol = Symbol('none');
+
 export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly cache = new Map<KeyId, CacheEntry<K, V>>();
+  /** Id of the cache's last (most recently used) entry, or NO_KEY: touching it again needs no
+   * delete + set to move it to the end (hot keys are read and updated over and over). */
+  private mru: KeyId | typeof NO_KEY = NO_KEY;
   private cachedBytes = 0;
   private listener: CacheFlushListener<K, V> | undefined;
   private sendOldValues = false;
@@ -89,8 +95,11 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const id = isPrimitiveKey(key) ? key : bytesId(this.serializeKey(key));
     const e = this.cache.get(id);
     if (e !== undefined) {
-      this.cache.delete(id);
-      this.cache.set(id, e);
+      if (id !== this.mru) {
+        this.cache.delete(id);
+        this.cache.set(id, e);
+        this.mru = id;
+      }
       return e.value;
     }
     const kb = this.serializeKey(key);
@@ -101,6 +110,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       const size = entrySize(key, value);
       const flushedState = value === undefined ? Flushed.Absent : Flushed.Typed;
       this.cache.set(id, { key, keyBytes: kb, value, dirty: false, flushedState, flushedBytes: undefined, flushedValue: value, timestamp: 0, size });
+      this.mru = id;
       this.cachedBytes += size;
       this.evictOverBudget();
     }
@@ -132,12 +142,15 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       const state = raw === undefined ? Flushed.Unknown : raw === null ? Flushed.Absent : Flushed.Bytes;
       e = { key, keyBytes: kb, value, dirty: true, flushedState: state, flushedBytes: raw ?? undefined, flushedValue: undefined, timestamp, size: 0 };
     } else {
-      this.cache.delete(id);
+      if (id !== this.mru) this.cache.delete(id);
       e.value = value;
       e.dirty = true;
       e.timestamp = timestamp;
     }
-    this.cache.set(id, e);
+    if (id !== this.mru) {
+      this.cache.set(id, e);
+      this.mru = id;
+    }
     const size = entrySize(key, value);
     this.cachedBytes += size - e.size;
     e.size = size;
@@ -165,6 +178,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       else if (this.layer!.engine.needsPrefetch) this.rememberClean(e);
       if (this.cache.get(id) === e && !e.dirty) {
         this.cache.delete(id);
+        if (id === this.mru) this.mru = NO_KEY;
         this.cachedBytes -= e.size;
       }
     }
@@ -242,6 +256,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     if (this.cache.size > 0) {
       const k = this.keySerde.deserialize(this.topic, key);
       this.cache.delete(isPrimitiveKey(k) ? k : bytesId(key));
+      this.mru = NO_KEY;
     }
     layer.restore(key, value);
   }
@@ -263,6 +278,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const layer = this.layer;
     this.layer = undefined;
     this.cache.clear();
+    this.mru = NO_KEY;
     this.cachedBytes = 0;
     await layer?.engine.close();
   }
@@ -271,6 +287,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const layer = this.layer;
     this.layer = undefined;
     this.cache.clear();
+    this.mru = NO_KEY;
     this.cachedBytes = 0;
     if (layer !== undefined) await layer.engine.destroy();
   }
