@@ -1,4 +1,5 @@
-import type { Backend } from '../backend/backend-types.js';
+import type { Backend, LogConsumer } from '../backend/backend-types.js';
+import type { Serializer } from '../graph/serde-types.js';
 import type { Topology } from '../graph/topology.js';
 import type { TopologyDescription } from '../graph/topology-description.js';
 import { isStreamwrightError, StreamwrightError } from '../errors/streamwright-error.js';
@@ -10,7 +11,8 @@ import { StreamThread } from './stream-thread.js';
 import type { StreamTask } from './stream-task.js';
 import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './streams-config.js';
 import { checkSerdes } from './serde-check.js';
-import { setupTopics } from './topic-setup.js';
+import { setupTopics, type TopicPlan } from './topic-setup.js';
+import { advertisingBackend, QueryMetadataResolver, type KeyQueryMetadata, type StreamsMetadata } from './query-metadata.js';
 import { GlobalStateManager } from './global-state.js';
 import { foreignKeyTopicPartitions, hasForeignKeyTopics, withInternalTopicPartitions } from './operators/foreign-key-topic-setup.js';
 import { queryableStore } from './interactive-queries.js';
@@ -50,6 +52,10 @@ export class StreamsApp {
   private starting: Promise<void> | undefined;
   private tasks: ReadonlyMap<string, StreamTask> = new Map();
   private readonly runningWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Interactive-query metadata: topic sizes and the stream thread's group consumer. */
+  private plan: TopicPlan | undefined;
+  private groupConsumer: LogConsumer | undefined;
+  private readonly queryMeta: QueryMetadataResolver;
 
   constructor(
     readonly topology: Topology,
@@ -58,6 +64,7 @@ export class StreamsApp {
   ) {
     this.config = resolveConfig(config);
     this.logger = options.logger ?? consoleLogger(this.config.logLevel, this.config.applicationId);
+    this.queryMeta = new QueryMetadataResolver({ topology, config: this.config, state: () => this.current, plan: () => this.plan, groupMetadata: () => this.groupConsumer?.groupMetadata?.() });
   }
 
   get state(): AppState {
@@ -161,6 +168,19 @@ export class StreamsApp {
     }) as S;
   }
 
+  /** Interactive-query routing, as in Kafka Streams (docs/interactive-queries.md): the instance
+   * (`application.server`), partition and task of `key` in a store; the instances hosting a store;
+   * every instance of this application. */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerializer?: Serializer<K>): KeyQueryMetadata {
+    return this.queryMeta.forKey(storeName, key, keySerializer);
+  }
+  streamsMetadataForStore(storeName: string): StreamsMetadata[] {
+    return this.queryMeta.forStore(storeName);
+  }
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    return this.queryMeta.allClients();
+  }
+
   /** Ids of the tasks this instance runs now, e.g. ["0_0", "0_1"]. */
   activeTasks(): string[] {
     return [...this.tasks.keys()].sort();
@@ -170,7 +190,9 @@ export class StreamsApp {
     const backend = this.lease!.backend;
     const plan = await setupTopics(this.topicTopology ?? this.topology, backend.admin(), this.config.applicationId, { replicationFactor: this.config.replicationFactor, logger: this.logger });
     if (this.closing) return; // close() was called meanwhile: start no thread it would not stop
-    const thread = new StreamThread(this.threadSeq++, this.topology, this.config, backend, plan, this.metricsRegistry, this.logger, {
+    this.plan = plan;
+    const advertised = advertisingBackend(backend, this.config, (c) => (this.groupConsumer = c));
+    const thread = new StreamThread(this.threadSeq++, this.topology, this.config, advertised, plan, this.metricsRegistry, this.logger, {
       onRebalanceStart: () => {
         if (this.current === 'RUNNING') this.transition('REBALANCING');
       },

@@ -33,6 +33,9 @@ export interface StreamsConfig {
   readonly cacheMaxBytes: number;
   readonly maxTaskIdleMs: number;
   readonly logLevel: LogLevel;
+  /** `application.server`: the `host:port` this instance advertises to the other instances of
+   * its application for interactive queries (see docs/interactive-queries.md). */
+  readonly applicationServer: string | undefined;
   /** consumer.* / producer.* / admin.* pass-through settings, prefix removed. */
   readonly clientOverrides: Readonly<Record<'consumer' | 'producer' | 'admin', Readonly<Record<string, unknown>>>>;
   /** Everything as given, for describe(). */
@@ -45,7 +48,7 @@ const KNOWN_KEYS = [
   'default.value.serde', 'default.timestamp.extractor', 'default.deserialization.exception.handler',
   'default.production.exception.handler', 'replication.factor', 'auto.offset.reset', 'statestore.cache.max.bytes',
   'cache.max.bytes.buffering', 'max.task.idle.ms', 'num.stream.threads', 'num.standby.replicas', 'topology.optimization',
-  'log.level',
+  'log.level', 'application.server',
 ] as const;
 
 export const CONFIG_KEYS: readonly string[] = KNOWN_KEYS;
@@ -97,6 +100,7 @@ export function resolveConfig(input: StreamsConfigInput, opts: { requireApplicat
     cacheMaxBytes: int('statestore.cache.max.bytes', cache ?? 10 * 1024 * 1024, 0),
     maxTaskIdleMs: int('max.task.idle.ms', input['max.task.idle.ms'] ?? 0, -1),
     logLevel: oneOf('log.level', input['log.level'] ?? 'info', ['debug', 'info', 'warn', 'error', 'silent']) as LogLevel,
+    applicationServer: hostPort('application.server', input['application.server']),
     clientOverrides: overrides,
     raw: { ...input },
   };
@@ -115,6 +119,14 @@ function int(key: string, v: unknown, min: number): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min) invalid(key, v, `an integer >= ${min}`);
   return n;
+}
+
+/** `host:port` (Kafka Streams' HostInfo): a host without spaces or a bracketed IPv6 address, port 1-65535. */
+function hostPort(key: string, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  const m = typeof v === 'string' ? /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/.exec(v) : null;
+  if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) invalid(key, v, 'host:port with a port from 1 to 65535, e.g. "orders-1.internal:8080" or "[::1]:8080"');
+  return v as string;
 }
 
 function oneOf(key: string, v: unknown, allowed: readonly string[]): string {
