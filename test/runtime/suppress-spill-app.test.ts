@@ -29,9 +29,17 @@ const SIZE = 10;
 const GRACE = 40;
 const W = WindowedSerdes.timeWindowed(S, SIZE);
 const APP = 'suppress-spill';
+const TIME_LIMIT = 25;
 
-function topology() {
+function topology(kind: 'windows' | 'timeLimit') {
   const b = new StreamsBuilder();
+  if (kind === 'timeLimit') {
+    b.table('in', { keySerde: S, valueSerde: S }, { caching: false })
+      .suppress(Suppressed.untilTimeLimit(TIME_LIMIT, BufferConfig.maxRecords(3).spillToDiskWhenFull()).withName('final'))
+      .toStream()
+      .to('out', { keySerde: S, valueSerde: S });
+    return b.build();
+  }
   b.stream('in', { keySerde: S, valueSerde: S })
     .groupByKey()
     .windowedBy(TimeWindows.ofSizeAndGrace(SIZE, GRACE))
@@ -51,10 +59,10 @@ async function produceRecords(b: Backend, records: readonly InputRecord[]): Prom
   }
 }
 
-async function runApp(b: Backend, stateDir: string, records: readonly InputRecord[]): Promise<void> {
+async function runApp(b: Backend, stateDir: string, records: readonly InputRecord[], kind: 'windows' | 'timeLimit' = 'windows'): Promise<void> {
   await produceRecords(b, records);
   const app = new StreamsApp(
-    topology(),
+    topology(kind),
     { 'application.id': APP, 'state.dir': stateDir, 'processing.guarantee': 'at_least_once', 'commit.interval.ms': 50, 'poll.ms': 10, 'max.poll.records': 25, 'statestore.cache.max.bytes': 0, 'log.level': 'silent' },
     { logger: silentLogger, backend: b },
   );
@@ -127,5 +135,38 @@ describe('suppress() buffer spilling to LevelDB', () => {
       expectReference(await outputs(b), records);
     });
   });
+
+  it('untilTimeLimit with maxRecords(3).spillToDiskWhenFull(): updates of spilled keys merge, emissions match a reference buffer record for record', async () => {
+    const env = embeddedEnv('sw-suppress-spill-limit-');
+    const records = randomRecords(5, { ...shape, count: 600 });
+    await env.createTopics(1, 1);
+    await env.withBackend(async (b) => {
+      await runApp(b, path.join(env.dir, 'state'), records, 'timeLimit');
+      const raw = await readTopic(b, 'out', 'read_uncommitted', false);
+      const got = raw.map((r) => `${r.keyBytes!.toString()}=${r.valueBytes!.toString()}`);
+      expect(got).toEqual(timeLimitReference(records, TIME_LIMIT));
+      expect(got.length).toBeGreaterThan(100);
+    });
+  });
 });
 
+/** untilTimeLimit from Kafka semantics: a key's first update opens its entry (buffer time = its
+ * timestamp), later updates replace the value; after each record, entries with buffer time <=
+ * stream time - limit leave in buffer-time order (ties in arrival order). */
+function timeLimitReference(records: readonly InputRecord[], limit: number): string[] {
+  const buffer = new Map<string, { time: number; seq: number; value: string }>();
+  const out: string[] = [];
+  let streamTime = -1;
+  records.forEach((r, seq) => {
+    streamTime = Math.max(streamTime, r.ts);
+    const e = buffer.get(r.key);
+    if (e !== undefined) e.value = String(r.value);
+    else buffer.set(r.key, { time: r.ts, seq, value: String(r.value) });
+    const due = [...buffer].filter(([, v]) => v.time <= streamTime - limit).sort(([, x], [, y]) => x.time - y.time || x.seq - y.seq);
+    for (const [k, v] of due) {
+      out.push(`${k}=${v.value}`);
+      buffer.delete(k);
+    }
+  });
+  return out;
+}
