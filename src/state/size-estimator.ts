@@ -27,7 +27,10 @@ export function approxSize(v: unknown, depth = 0): number {
         const n = v.length;
         let s = 0;
         const m = n < MAX_FIELDS ? n : MAX_FIELDS;
-        for (let i = 0; i < m; i++) s += approxSize(v[i], depth + 1);
+        for (let i = 0; i < m; i++) {
+          const e: unknown = v[i];
+          s += typeof e === 'number' ? 8 : approxSize(e, depth + 1);
+        }
         return 32 + 8 * n + (m === 0 ? 0 : (s * n) / m);
       }
       let s = 0;
@@ -37,7 +40,9 @@ export function approxSize(v: unknown, depth = 0): number {
         total++;
         if (seen < MAX_FIELDS) {
           seen++;
-          s += 16 + 2 * k.length + approxSize((v as Record<string, unknown>)[k], depth + 1);
+          const f = (v as Record<string, unknown>)[k];
+          // Numbers inline (the common aggregate field): same 8 as approxSize gives them.
+          s += 16 + 2 * k.length + (typeof f === 'number' ? 8 : approxSize(f, depth + 1));
         }
       }
       return 32 + (seen === 0 ? 0 : (s * total) / seen);

@@ -57,6 +57,8 @@ export class TimedStoreCore<K, V> {
   /** The key of the last lookup and its slots (fetch then put of one key looks it up once). */
   private lastKey: unknown = undefined;
   private lastSlots: KeySlots<K, V> | undefined = undefined;
+  /** The slot the last get() found (a put of the same window follows it); cleared whenever a slot is removed. */
+  private lastSlot: TimedSlot<K, V> | undefined = undefined;
   readonly counters = { puts: DETACHED, fetches: DETACHED, flushes: DETACHED, restores: DETACHED };
 
   constructor(readonly cfg: TimedStoreConfig<K, V>) {
@@ -121,7 +123,10 @@ export class TimedStoreCore<K, V> {
     this.live('fetch');
     this.counters.fetches.value++;
     const ks = this.slotsFor(key, false);
-    return ks === undefined ? undefined : findSlot(ks, start, end)?.value;
+    if (ks === undefined) return undefined;
+    const slot = findSlot(ks, start, end);
+    this.lastSlot = slot;
+    return slot?.value;
   }
 
   put(key: K, start: number, end: number, value: V | undefined, timestamp: number): void {
@@ -135,7 +140,8 @@ export class TimedStoreCore<K, V> {
     // Without caching, serialize before changing anything, so a serde error leaves the store as it was.
     const vb = this.cfg.cacheMaxBytes === 0 && value !== undefined ? this.cfg.valueSerde.serialize(this.topic, value) : null;
     const ks = this.slotsFor(key, true)!;
-    let slot = findSlot(ks, start, end);
+    const last = this.lastSlot;
+    let slot = last !== undefined && last.owner === ks && last.start === start && last.end === end ? last : findSlot(ks, start, end);
     if (slot === undefined) {
       if (value === undefined) {
         if (ks.slots.length === 0) this.forgetKey(ks);
@@ -192,6 +198,7 @@ export class TimedStoreCore<K, V> {
 
   private drop(slot: TimedSlot<K, V>): void {
     removeSlot(slot);
+    this.lastSlot = undefined;
     this.index.remove(slot);
     if (slot.owner.slots.length === 0) this.forgetKey(slot.owner);
   }
@@ -235,6 +242,7 @@ export class TimedStoreCore<K, V> {
     for (const slot of this.index.takeExpired(streamTime - this.cfg.retentionMs)) {
       if (slot.dirty) this.flushSlot(slot);
       removeSlot(slot);
+      this.lastSlot = undefined;
       if (slot.owner.slots.length === 0) this.forgetKey(slot.owner);
       if (this.db !== undefined) {
         const kb = this.cfg.layout.encode(slot.owner.keyBytes, slot.start, slot.end);
@@ -298,7 +306,7 @@ export class TimedStoreCore<K, V> {
 
   private reset(): void {
     for (const m of [this.byId, this.byBytes, this.dirty, this.pendingDb, this.index]) m.clear();
-    this.lastKey = this.lastSlots = undefined;
+    this.lastKey = this.lastSlots = this.lastSlot = undefined;
     this.byBytesBuilt = false;
     this.dirtyBytes = 0;
     this.observed = -Infinity;
