@@ -1,3 +1,6 @@
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+
 /**
  * Small statistics and timing helpers shared by the benchmarks. Benchmarks report medians of
  * several runs after warm-up runs, and ratios against a baseline measured in the same process.
@@ -42,9 +45,27 @@ export function elapsed(sw: Stopwatch): { wallSecs: number; cpuSecs: number } {
   return { wallSecs: secondsSince(sw.wall), cpuSecs: (cpu.user + cpu.system) / 1e6 };
 }
 
-/** Gives the event loop and the GC a moment between runs. */
+let fullGc: (() => void) | undefined;
+
+/** A full garbage collection: global.gc under --expose-gc, else enabled at run time (V8 flag). */
+export function collectGarbage(): void {
+  if (fullGc === undefined) {
+    if (typeof globalThis.gc === 'function') fullGc = globalThis.gc;
+    else {
+      v8.setFlagsFromString('--expose-gc');
+      fullGc = vm.runInNewContext('gc') as () => void;
+    }
+  }
+  fullGc();
+}
+
+/**
+ * Gives the event loop and the GC a moment between runs. The full collection makes each run
+ * start with an empty young generation and without the previous run's garbage, which would
+ * otherwise be collected (and paid for) inside whichever run comes next.
+ */
 export async function settle(ms = 50): Promise<void> {
-  if (typeof globalThis.gc === 'function') globalThis.gc();
+  collectGarbage();
   await new Promise((r) => setTimeout(r, ms));
 }
 
