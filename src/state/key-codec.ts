@@ -51,6 +51,25 @@ export function windowKeyBytes(key: Buffer, start: number): Buffer {
   return b;
 }
 
+/** windowKeyBytes() for a key held as its bytes' latin1 string (see bytesId). */
+export function windowKeyFromId(keyId: string, start: number): Buffer {
+  const n = keyId.length;
+  const b = Buffer.allocUnsafe(n + TIMESTAMP_BYTES);
+  b.write(keyId, 0, n, 'latin1');
+  writeTimestamp(b, n, start);
+  return b;
+}
+
+/** sessionKeyBytes() for a key held as its bytes' latin1 string (see bytesId). */
+export function sessionKeyFromId(keyId: string, start: number, end: number): Buffer {
+  const n = keyId.length;
+  const b = Buffer.allocUnsafe(n + 2 * TIMESTAMP_BYTES);
+  b.write(keyId, 0, n, 'latin1');
+  writeTimestamp(b, n, end);
+  writeTimestamp(b, n + TIMESTAMP_BYTES, start);
+  return b;
+}
+
 /** Session store key (Kafka's SessionKeySchema): serialized key + 8-byte end + 8-byte start. */
 export function sessionKeyBytes(key: Buffer, start: number, end: number): Buffer {
   const b = Buffer.allocUnsafe(key.length + 2 * TIMESTAMP_BYTES);

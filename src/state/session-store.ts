@@ -1,5 +1,5 @@
 import { StreamwrightError } from '../errors/streamwright-error.js';
-import { sessionKeyBytes, splitSessionKey } from './key-codec.js';
+import { sessionKeyFromId, splitSessionKey } from './key-codec.js';
 import { validateSessionOptions } from './store-options.js';
 import type { CacheFlushListener, KeyValueEntry, ReadOnlySessionStore, SessionStore, StoreBuildOptions, StoreContext, Windowed } from './store-types.js';
 import { lowerBound } from './timed-slots.js';
@@ -8,7 +8,7 @@ import { TimedStoreCore, type TimedKeyLayout } from './timed-store-core.js';
 /** Session changelog/LevelDB key (Kafka's SessionKeySchema): serialized key + 8-byte end + 8-byte start. */
 const sessionLayout: TimedKeyLayout = {
   kind: 'session',
-  encode: (keyBytes, start, end) => sessionKeyBytes(keyBytes, start, end),
+  encode: (keyId, start, end) => sessionKeyFromId(keyId, start, end),
   decode: (store, b, where) => splitSessionKey(store, b, where),
 };
 

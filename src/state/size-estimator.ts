@@ -52,6 +52,11 @@ export function approxSize(v: unknown, depth = 0): number {
   }
 }
 
+/** entrySize() of an entry whose key is a Buffer of `keyLength` bytes, without the Buffer. */
+export function entrySizeForKeyBytes(keyLength: number, value: unknown): number {
+  return ENTRY_OVERHEAD + 48 + keyLength + approxSize(value);
+}
+
 /** Bytes one cache entry costs: key + value + bookkeeping. */
 export function entrySize(key: unknown, value: unknown): number {
   return ENTRY_OVERHEAD + approxSize(key) + approxSize(value);

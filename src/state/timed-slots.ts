@@ -23,7 +23,8 @@ export interface KeySlots<K, V> {
   /** Id in the store's key map: the key itself when primitive, else its bytes as latin1. */
   readonly id: string | number | boolean | bigint;
   readonly key: K;
-  readonly keyBytes: Buffer;
+  /** The serialized key's bytes as a latin1 string (bytesId): a quarter of a Buffer's heap. */
+  readonly keyId: string;
   /** Replaced (not grown) when the first slot arrives: see insertSlot. */
   slots: TimedSlot<K, V>[];
 }

@@ -11,14 +11,15 @@ import * as path from 'node:path';
 import type { Serde } from '../graph/serde-types.js';
 import { bytesId, isPrimitiveKey, serializeKey, type KeyId } from './key-codec.js';
 import { LevelHandle, type LevelWrite } from './level-handle.js';
-import { entrySize } from './size-estimator.js';
+import { entrySizeForKeyBytes } from './size-estimator.js';
 import { invalidWindowError, notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext, Windowed } from './store-types.js';
 import { DirtyList, ExpiryIndex, findSlot, insertSlot, removeSlot, type KeySlots, type TimedSlot } from './timed-slots.js';
 
 export interface TimedKeyLayout {
   readonly kind: 'window' | 'session';
-  encode(keyBytes: Buffer, start: number, end: number): Buffer;
+  /** The stored key of a window: `keyId` is the serialized key's bytes as latin1 (bytesId). */
+  encode(keyId: string, start: number, end: number): Buffer;
   decode(store: string, b: Buffer, where: string): { key: Buffer; start: number; end: number };
 }
 
@@ -100,14 +101,14 @@ export class TimedStoreCore<K, V> {
   }
 
   private lookupSlots(key: K, create: boolean): KeySlots<K, V> | undefined {
-    let keyBytes = isPrimitiveKey(key) ? undefined : serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name);
-    const id = keyBytes === undefined ? (key as KeyId) : bytesId(keyBytes);
+    let keyId = isPrimitiveKey(key) ? undefined : bytesId(serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name));
+    const id = keyId === undefined ? (key as KeyId) : keyId;
     let ks = this.byId.get(id);
     if (ks === undefined && create) {
-      keyBytes ??= serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name);
-      ks = { id, key, keyBytes, slots: [] };
+      keyId ??= bytesId(serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name));
+      ks = { id, key, keyId, slots: [] };
       this.byId.set(id, ks);
-      if (this.byBytesBuilt) this.byBytes.set(bytesId(keyBytes), ks);
+      if (this.byBytesBuilt) this.byBytes.set(keyId, ks);
     }
     return ks;
   }
@@ -164,7 +165,7 @@ export class TimedStoreCore<K, V> {
       this.dirtyBytes -= slot.size;
     }
     slot.dirty = true;
-    slot.size = entrySize(ks.keyBytes, value) + 16;
+    slot.size = entrySizeForKeyBytes(ks.keyId.length, value) + 16;
     this.dirty.append(slot);
     this.dirtyBytes += slot.size;
     while (this.dirtyBytes > this.cfg.cacheMaxBytes && this.dirty.head !== null) this.flushSlot(this.dirty.head);
@@ -187,7 +188,7 @@ export class TimedStoreCore<K, V> {
     const vb = valueBytes !== undefined ? valueBytes : slot.value === undefined ? null : this.cfg.valueSerde.serialize(this.topic, slot.value);
     if (slot.dirty) this.undirty(slot);
     if (slot.value === undefined) this.drop(slot);
-    const kb = this.cfg.layout.encode(slot.owner.keyBytes, slot.start, slot.end);
+    const kb = this.cfg.layout.encode(slot.owner.keyId, slot.start, slot.end);
     if (this.logTo !== undefined) this.logTo.logChange(kb, vb, slot.timestamp);
     if (this.db !== undefined) this.pendingDb.set(bytesId(kb), { key: kb, value: vb });
     slot.flushed = slot.value;
@@ -207,7 +208,7 @@ export class TimedStoreCore<K, V> {
     if (this.lastSlots === ks) this.lastSlots = this.lastKey = undefined;
     if (this.byId.get(ks.id) !== ks) return;
     this.byId.delete(ks.id);
-    if (this.byBytesBuilt) this.byBytes.delete(bytesId(ks.keyBytes));
+    if (this.byBytesBuilt) this.byBytes.delete(ks.keyId);
   }
 
   setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
@@ -245,7 +246,7 @@ export class TimedStoreCore<K, V> {
       this.lastSlot = undefined;
       if (slot.owner.slots.length === 0) this.forgetKey(slot.owner);
       if (this.db !== undefined) {
-        const kb = this.cfg.layout.encode(slot.owner.keyBytes, slot.start, slot.end);
+        const kb = this.cfg.layout.encode(slot.owner.keyId, slot.start, slot.end);
         this.pendingDb.set(bytesId(kb), { key: kb, value: null });
       }
     }
@@ -263,15 +264,14 @@ export class TimedStoreCore<K, V> {
     const { key: keyBytes, start, end } = this.cfg.layout.decode(this.cfg.name, kb, where);
     const bid = bytesId(keyBytes);
     if (!this.byBytesBuilt) {
-      for (const k of this.byId.values()) this.byBytes.set(bytesId(k.keyBytes), k);
+      for (const k of this.byId.values()) this.byBytes.set(k.keyId, k);
       this.byBytesBuilt = true;
     }
     let ks = this.byBytes.get(bid);
     if (ks === undefined) {
       if (value === undefined) return;
       const key = this.cfg.keySerde.deserialize(this.topic, keyBytes);
-      const own = Buffer.from(keyBytes);
-      ks = { id: isPrimitiveKey(key) ? key : bid, key, keyBytes: own, slots: [] };
+      ks = { id: isPrimitiveKey(key) ? key : bid, key, keyId: bid, slots: [] };
       this.byId.set(ks.id, ks);
       this.byBytes.set(bid, ks);
     }
@@ -301,7 +301,8 @@ export class TimedStoreCore<K, V> {
     this.live('query');
     const out: TimedSlot<K, V>[] = [];
     for (const ks of this.byId.values()) for (const s of ks.slots) if (s.value !== undefined && filter(s)) out.push(s);
-    return out.sort((a, b) => a.start - b.start || a.end - b.end || Buffer.compare(a.owner.keyBytes, b.owner.keyBytes));
+    // latin1 strings order like their bytes (unsigned, shorter prefix first), as Buffer.compare does.
+    return out.sort((a, b) => a.start - b.start || a.end - b.end || (a.owner.keyId < b.owner.keyId ? -1 : a.owner.keyId > b.owner.keyId ? 1 : 0));
   }
 
   private reset(): void {

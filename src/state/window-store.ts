@@ -1,4 +1,4 @@
-import { splitWindowKey, windowKeyBytes } from './key-codec.js';
+import { splitWindowKey, windowKeyFromId } from './key-codec.js';
 import { validateWindowOptions } from './store-options.js';
 import type { CacheFlushListener, KeyValueEntry, ReadOnlyWindowStore, StoreBuildOptions, StoreContext, WindowStore, Windowed } from './store-types.js';
 import { TimedStoreCore, type TimedKeyLayout } from './timed-store-core.js';
@@ -7,7 +7,7 @@ import { TimedStoreCore, type TimedKeyLayout } from './timed-store-core.js';
 function windowLayout(sizeMs: number): TimedKeyLayout {
   return {
     kind: 'window',
-    encode: (keyBytes, start) => windowKeyBytes(keyBytes, start),
+    encode: (keyId, start) => windowKeyFromId(keyId, start),
     decode: (store, b, where) => {
       const { key, start } = splitWindowKey(store, b, where);
       return { key, start, end: start + sizeMs };
