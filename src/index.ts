@@ -69,6 +69,7 @@ export { produceFrom } from './runtime/observable-edge.js';
 export type { ProduceFromOptions, ProduceHandle } from './runtime/observable-edge.js';
 export { StreamsApp } from './runtime/streams-app.js';
 export type { StreamsAppOptions } from './runtime/streams-app.js';
+export type { KeyQueryMetadata, StreamsMetadata } from './runtime/query-metadata.js';
 export type { AppState, StateListener, ExceptionResponse, UncaughtExceptionHandler } from './runtime/app-state.js';
 export { resolveConfig, CONFIG_KEYS } from './runtime/streams-config.js';
 export type { StreamsConfig, StreamsConfigInput, ProcessingGuarantee } from './runtime/streams-config.js';
