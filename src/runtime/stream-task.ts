@@ -1,7 +1,6 @@
 import type { FetchBatch, TopicPartitionOffset } from '../backend/backend-types.js';
 import type { Cancellable, PunctuationType, TimestampExtractor } from '../graph/processor-types.js';
 import type { Serde } from '../graph/serde-types.js';
-import type { GraphNode } from '../graph/graph-node.js';
 import type { Subtopology } from '../graph/subtopology.js';
 import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
@@ -10,6 +9,7 @@ import type { Metrics } from './metrics.js';
 import type { Operator } from './operator.js';
 import { createOperator } from './operator-factories.js';
 import { SourceOperator } from './operators/source-operator.js';
+import { needsRecordOrder, PartitionGroup, type Run } from './partition-group.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import type { RecordCollector } from './record-collector.js';
 import type { DeserializationHandler, TaskContext } from './task-context.js';
@@ -34,15 +34,6 @@ export interface TaskOptions {
   readonly prefetch?: (keys: readonly unknown[], count: number) => Promise<void> | undefined;
 }
 
-interface PartitionQueue {
-  readonly topic: string;
-  readonly source: SourceOperator;
-  readonly batches: FetchBatch[];
-  /** Index of the next record in batches[0]. */
-  pos: number;
-  /** Next offset to commit (last processed + 1); -1 before any record. */
-  committable: number;
-}
 
 /**
  * Runs one sub-topology for one partition number (Kafka Streams' StreamTask). Fetched batches are
@@ -62,7 +53,7 @@ export class StreamTask implements TaskContext {
   readonly defaultTimestampExtractor: TimestampExtractor | undefined;
   private readonly operators: Operator[] = [];
   private readonly sources: { op: SourceOperator; topics: Set<string>; pattern?: RegExp }[] = [];
-  private readonly queues = new Map<string, PartitionQueue>();
+  private readonly group: PartitionGroup;
   private readonly streamPunctuations = new PunctuationQueue('STREAM_TIME');
   private readonly wallPunctuations = new PunctuationQueue('WALL_CLOCK_TIME');
   private time = -1;
@@ -84,6 +75,7 @@ export class StreamTask implements TaskContext {
     this.deserializationHandler = opts.deserializationHandler;
     this.defaultTimestampExtractor = opts.defaultTimestampExtractor;
     this.processedCounter = opts.metrics.counter('process-total', { task: this.id });
+    this.group = new PartitionGroup(opts.partition, (topic) => this.sourceFor(topic));
     this.build();
   }
 
@@ -173,21 +165,12 @@ export class StreamTask implements TaskContext {
 
   /** Queues fetched records of one of this task's input partitions. */
   addRecords(fb: FetchBatch): void {
-    if (fb.size === 0) return;
-    let q = this.queues.get(fb.topic);
-    if (!q) {
-      const source = this.sourceFor(fb.topic);
-      q = { topic: fb.topic, source, batches: [], pos: 0, committable: -1 };
-      this.queues.set(fb.topic, q);
-    }
-    q.batches.push(fb);
+    this.group.add(fb);
   }
 
   /** Number of records queued and not yet processed. */
   buffered(): number {
-    let n = 0;
-    for (const q of this.queues.values()) for (let b = 0; b < q.batches.length; b++) n += q.batches[b].size - (b === 0 ? q.pos : 0);
-    return n;
+    return this.group.buffered();
   }
 
   /** Processes up to `maxRecords` queued records; returns how many it took. Synchronous:
@@ -236,40 +219,15 @@ export class StreamTask implements TaskContext {
     return processed;
   }
 
-  /** The next run: records of the queue with the smallest head timestamp, up to the next queue's head. */
-  private nextRun(maxRecords: number): { queue: PartitionQueue; fb: FetchBatch; start: number; end: number } | undefined {
-    if (maxRecords <= 0) return undefined;
-    let best: PartitionQueue | undefined;
-    let bestTs = Number.POSITIVE_INFINITY;
-    let secondTs = Number.POSITIVE_INFINITY;
-    for (const q of this.queues.values()) {
-      if (q.batches.length === 0) continue;
-      const ts = q.batches[0].timestamps[q.pos];
-      if (best === undefined || ts < bestTs) {
-        secondTs = bestTs;
-        bestTs = ts;
-        best = q;
-      } else if (ts < secondTs) secondTs = ts;
-    }
-    if (best === undefined) return undefined;
-    const fb = best.batches[0];
-    const start = best.pos;
-    const limit = Math.min(fb.size, start + maxRecords);
-    let end = start + 1;
-    while (end < limit && fb.timestamps[end] <= secondTs) end++;
-    return { queue: best, fb, start, end };
+  private nextRun(maxRecords: number): Run | undefined {
+    return this.group.nextRun(maxRecords);
   }
 
-  /** Advances the queue past a processed run; returns its record count. */
-  private finishRun(run: { queue: PartitionQueue; fb: FetchBatch; start: number; end: number }): number {
-    const { queue, fb, start, end } = run;
-    queue.committable = fb.offsets[end - 1] + 1;
-    if (end >= fb.size) {
-      queue.batches.shift();
-      queue.pos = 0;
-    } else queue.pos = end;
+  /** Advances past a processed run and fires due stream-time punctuations; returns its record count. */
+  private finishRun(run: Run): number {
+    const n = this.group.finishRun(run);
     this.streamPunctuations.mayPunctuate(this.time);
-    return end - start;
+    return n;
   }
 
   /** Fires due wall-clock punctuations. */
@@ -279,53 +237,21 @@ export class StreamTask implements TaskContext {
 
   /** Offsets to commit: the next offset of every input partition that has made progress. */
   committableOffsets(): TopicPartitionOffset[] {
-    const out: TopicPartitionOffset[] = [];
-    for (const q of this.queues.values()) if (q.committable >= 0) out.push({ topic: q.topic, partition: this.partition, offset: q.committable });
-    return out;
+    return this.group.committableOffsets();
   }
 
   /** Drops queued records (after a failure, before re-reading from committed offsets). */
   clearBuffers(): void {
-    for (const q of this.queues.values()) {
-      q.batches.length = 0;
-      q.pos = 0;
-    }
+    this.group.clear();
   }
 
   close(): void {
     for (const op of this.operators) op.close();
-    this.queues.clear();
+    this.group.clear();
   }
 
   private sourceFor(topic: string): SourceOperator {
     for (const s of this.sources) if (s.topics.has(topic) || (s.pattern !== undefined && s.pattern.test(topic))) return s.op;
     throw new StreamwrightError('TOPOLOGY_INVALID', `Task ${this.id} received records of topic "${topic}", which none of its sources reads.`, { task: this.id, topic });
   }
-}
-
-/**
- * Kafka Streams takes each record through the whole sub-topology before the next one (depth first).
- * Batches go breadth first: a parent hands its whole output batch to its first child, then to the
- * next. That is the same thing unless paths that fork meet again, where batching would reorder
- * records of one key: a node with several parents (merge), two sinks that may write the same topic,
- * or a store used by two nodes. Such sub-topologies take one record at a time.
- */
-export function needsRecordOrder(nodes: readonly GraphNode[]): boolean {
-  const sinkTopics = new Set<string>();
-  let sinks = 0;
-  let extractorSink = false;
-  const storeUsers = new Set<string>();
-  for (const n of nodes) {
-    if (n.parents.length > 1) return true;
-    for (const store of n.stores) {
-      if (storeUsers.has(store)) return true;
-      storeUsers.add(store);
-    }
-    if (n.kind !== 'sink') continue;
-    sinks++;
-    if (n.topic === undefined) extractorSink = true;
-    else if (sinkTopics.has(n.topic)) return true;
-    else sinkTopics.add(n.topic);
-  }
-  return extractorSink && sinks > 1;
 }
