@@ -98,8 +98,15 @@ function batch(topic: string, keys: unknown[], values: unknown[], timestamps: nu
   return { topic, partition: 0, size: n, offsets: Array.from({ length: n }, (_, i) => firstOffset + i), timestamps, keys: keys as Buffer[], values: values as Buffer[], headers: new Array(n).fill(undefined), highWatermark: firstOffset + n };
 }
 
+/**
+ * Event time runs at 1,000 events/s, one event per millisecond, so no two records share a
+ * timestamp and every timestamp-ordered processing sees the same order (at higher rates a bid and
+ * the auction it names can share a millisecond, and which one a task takes first is a tie-break).
+ */
+export const JOIN_EVENTS_PER_SECOND = 1000;
+
 export function joinInput(bids: number, chunkEvents = 5000): JoinInput {
-  const gen = new NexmarkGenerator();
+  const gen = new NexmarkGenerator({ eventsPerSecond: JOIN_EVENTS_PER_SECOND });
   const chunks: { auctions: FetchBatch; bids: FetchBatch }[] = [];
   let nBids = 0;
   let nAuctions = 0;

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { fmt, median } from './bench-stats.js';
-import { benchJoins, type JoinFigure } from './join-bench.js';
+import { benchJoins, JOIN_EVENTS_PER_SECOND, type JoinFigure } from './join-bench.js';
 import type { Figure, Section } from './report-writer.js';
 import { benchStateStore } from './state-store-bench.js';
 import { benchWindowAggregate, type PairedFigure } from './window-aggregate-bench.js';
@@ -76,7 +76,7 @@ export async function stateAndJoinFigures(opts: { dir: string; n: (records: numb
   sections.push({
     title: '#4 Joins through a StreamTask (bench/join-bench.ts)',
     body: [
-      `${j.bids.toLocaleString('en-US')} Nexmark bids and the ${j.auctions.toLocaleString('en-US')} auctions generated between them (seed 42, 100,000 events/s of event time; persons dropped), keyed by auction id, on two topics of one co-partitioned sub-topology, fed to a StreamTask as pre-built objects (pass-through source serdes) in per-topic FetchBatch pairs ending on millisecond boundaries. In-memory stores, changelog on. The join buffers hold bytes (they are changelogged), so the joins use binary serdes for bids (33 bytes) and auctions (57 bytes) and Long keys. Joiner: (bid, auction) => ({auction, price, seller, category}). Rates count both topics' records.`,
+      `${j.bids.toLocaleString('en-US')} Nexmark bids and the ${j.auctions.toLocaleString('en-US')} auctions generated between them (seed 42, ${JOIN_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s of event time, i.e. one event per millisecond so that no two records share a timestamp and the processing order is not a tie-break; persons dropped), keyed by auction id, on two topics of one co-partitioned sub-topology, fed to a StreamTask as pre-built objects (pass-through source serdes) in per-topic FetchBatch pairs ending on millisecond boundaries. In-memory stores, changelog on. The join buffers hold bytes (they are changelogged), so the joins use binary serdes for bids (33 bytes) and auctions (57 bytes) and Long keys. Joiner: (bid, auction) => ({auction, price, seller, category}). Rates count both topics' records.`,
       `#4 (a) \`bids.join(auctions, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(10_000))\`, ${j.streamStream.results.toLocaleString('en-US')} results. Baseline: a symmetric hash join (per side a Map from auction id to buffered {ts, value} lists, probe the other side within ±10 s, then buffer; buffers older than 20 s of stream time swept every second). ${runsText(j.streamStream, 'StreamTask', 'hand join')}`,
       `#4 (b) \`bids.join(builder.table('auctions'), joiner)\` (the table's store is in memory with the 10 MiB cache), ${j.streamTable.results.toLocaleString('en-US')} results. Baseline: a Map from auction id to the latest auction, probed per bid. ${runsText(j.streamTable, 'StreamTask', 'hand join')}`,
       'Both hand joins visit the records in the order the task does (the topic whose head has the smaller timestamp runs while its records are not later than the other head), so a bid sees exactly the auctions the task has seen; results (count, Σ price, a weighted sum of auction, seller, category and timestamp) are checked equal in every run.',
