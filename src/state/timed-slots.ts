@@ -123,15 +123,25 @@ interface Bucket<K, V> {
 }
 
 /** Slots bucketed by floor(end / bucketMs); each bucket knows its smallest end. */
+const NO_SLOTS: readonly never[] = Object.freeze([]);
+
 export class ExpiryIndex<K, V> {
   private readonly buckets = new Map<number, Bucket<K, V>>();
+  /** Largest bucket id created, and whether buckets were created in ascending id order (records
+   * in time order): then the Map iterates them oldest first and a scan can stop early. */
+  private maxId = -Infinity;
+  private idsAscending = true;
 
   constructor(private readonly bucketMs: number) {}
 
   add(slot: TimedSlot<K, V>): void {
     const id = Math.floor(slot.end / this.bucketMs);
     let b = this.buckets.get(id);
-    if (b === undefined) this.buckets.set(id, (b = { slots: new Set(), minEnd: slot.end, lastEnd: slot.end, sorted: true }));
+    if (b === undefined) {
+      if (id < this.maxId) this.idsAscending = false;
+      else this.maxId = id;
+      this.buckets.set(id, (b = { slots: new Set(), minEnd: slot.end, lastEnd: slot.end, sorted: true }));
+    }
     if (slot.end < b.lastEnd) b.sorted = false;
     b.lastEnd = slot.end;
     b.slots.add(slot);
@@ -146,11 +156,16 @@ export class ExpiryIndex<K, V> {
     if (b.slots.size === 0) this.buckets.delete(id);
   }
 
-  /** Removes and returns the slots with end <= cutoff. */
-  takeExpired(cutoff: number): TimedSlot<K, V>[] {
-    const out: TimedSlot<K, V>[] = [];
+  /** Removes and returns the slots with end <= cutoff (a shared empty array when none). */
+  takeExpired(cutoff: number): readonly TimedSlot<K, V>[] {
+    let out: TimedSlot<K, V>[] | undefined;
     for (const [id, b] of this.buckets) {
-      if (b.minEnd > cutoff) continue;
+      if (b.minEnd > cutoff) {
+        // Every end in a later bucket exceeds every end in this one, so none of them is due either.
+        if (this.idsAscending) break;
+        continue;
+      }
+      out ??= [];
       let min = Infinity;
       for (const s of b.slots) {
         if (s.end <= cutoff) {
@@ -165,10 +180,12 @@ export class ExpiryIndex<K, V> {
       if (b.slots.size === 0) this.buckets.delete(id);
       else b.minEnd = min;
     }
-    return out;
+    return out ?? NO_SLOTS;
   }
 
   clear(): void {
     this.buckets.clear();
+    this.maxId = -Infinity;
+    this.idsAscending = true;
   }
 }
