@@ -17,6 +17,8 @@ export interface TimedSlot<K, V> {
   /** Neighbours in the store's dirty list (least recently updated first) while dirty. */
   prevDirty: TimedSlot<K, V> | null;
   nextDirty: TimedSlot<K, V> | null;
+  /** In the store's expiry index (added and not yet removed or expired). */
+  indexed: boolean;
 }
 
 export interface KeySlots<K, V> {
@@ -114,7 +116,10 @@ export class DirtyList<K, V> {
 }
 
 interface Bucket<K, V> {
-  readonly slots: Set<TimedSlot<K, V>>;
+  /** Slots in the order they were added; entries from `head` on, those still `indexed` are live. */
+  list: TimedSlot<K, V>[];
+  head: number;
+  live: number;
   minEnd: number;
   /** End of the slot added last, and whether slots were added in non-decreasing end order (the
    * usual case: records arrive in time order), which lets takeExpired() stop at the first live one. */
@@ -122,9 +127,14 @@ interface Bucket<K, V> {
   sorted: boolean;
 }
 
-/** Slots bucketed by floor(end / bucketMs); each bucket knows its smallest end. */
 const NO_SLOTS: readonly never[] = Object.freeze([]);
 
+/**
+ * Slots bucketed by floor(end / bucketMs); each bucket knows its smallest end. A bucket keeps its
+ * slots in an array in the order added (a slot object is added at most once: a removed slot is
+ * discarded, a re-created window is a new object) and marks removed ones via `slot.indexed`, so
+ * expiry walks from the front without a Set's deleted-entry holes to skip on every pass.
+ */
 export class ExpiryIndex<K, V> {
   private readonly buckets = new Map<number, Bucket<K, V>>();
   /** Largest bucket id created, and whether buckets were created in ascending id order (records
@@ -140,20 +150,24 @@ export class ExpiryIndex<K, V> {
     if (b === undefined) {
       if (id < this.maxId) this.idsAscending = false;
       else this.maxId = id;
-      this.buckets.set(id, (b = { slots: new Set(), minEnd: slot.end, lastEnd: slot.end, sorted: true }));
+      this.buckets.set(id, (b = { list: [], head: 0, live: 0, minEnd: slot.end, lastEnd: slot.end, sorted: true }));
     }
     if (slot.end < b.lastEnd) b.sorted = false;
     b.lastEnd = slot.end;
-    b.slots.add(slot);
+    b.list.push(slot);
+    b.live++;
+    slot.indexed = true;
     if (slot.end < b.minEnd) b.minEnd = slot.end;
   }
 
   remove(slot: TimedSlot<K, V>): void {
+    if (!slot.indexed) return;
     const id = Math.floor(slot.end / this.bucketMs);
     const b = this.buckets.get(id);
     if (b === undefined) return;
-    b.slots.delete(slot);
-    if (b.slots.size === 0) this.buckets.delete(id);
+    slot.indexed = false;
+    if (--b.live === 0) this.buckets.delete(id);
+    else if (b.list.length - b.head > 2 * b.live + 16) compact(b);
   }
 
   /** Removes and returns the slots with end <= cutoff (a shared empty array when none). */
@@ -167,25 +181,44 @@ export class ExpiryIndex<K, V> {
       }
       out ??= [];
       let min = Infinity;
-      for (const s of b.slots) {
+      const list = b.list;
+      let i = b.head;
+      for (; i < list.length; i++) {
+        const s = list[i];
+        if (!s.indexed) continue;
         if (s.end <= cutoff) {
           out.push(s);
-          b.slots.delete(s);
+          s.indexed = false;
+          b.live--;
         } else if (b.sorted) {
           // Ends only grow from here on: the rest stays, and this is the smallest.
           min = s.end;
           break;
         } else if (s.end < min) min = s.end;
       }
-      if (b.slots.size === 0) this.buckets.delete(id);
-      else b.minEnd = min;
+      if (b.live === 0) {
+        this.buckets.delete(id);
+        continue;
+      }
+      b.minEnd = min;
+      if (b.sorted) b.head = i;
+      if (b.list.length - b.head > 2 * b.live + 16) compact(b);
     }
     return out ?? NO_SLOTS;
   }
 
   clear(): void {
+    for (const b of this.buckets.values()) for (let i = b.head; i < b.list.length; i++) b.list[i].indexed = false;
     this.buckets.clear();
     this.maxId = -Infinity;
     this.idsAscending = true;
   }
+}
+
+/** Drops removed entries (and the walked-past front) from a bucket's list, keeping the order. */
+function compact<K, V>(b: Bucket<K, V>): void {
+  const live: TimedSlot<K, V>[] = [];
+  for (let i = b.head; i < b.list.length; i++) if (b.list[i].indexed) live.push(b.list[i]);
+  b.list = live;
+  b.head = 0;
 }

@@ -148,7 +148,7 @@ export class TimedStoreCore<K, V> {
         if (ks.slots.length === 0) this.forgetKey(ks);
         return;
       }
-      slot = { owner: ks, start, end, value, dirty: false, flushed: undefined, timestamp, size: 0, prevDirty: null, nextDirty: null };
+      slot = { owner: ks, start, end, value, dirty: false, flushed: undefined, timestamp, size: 0, prevDirty: null, nextDirty: null, indexed: false };
       insertSlot(ks, slot);
       this.index.add(slot);
     }
@@ -284,7 +284,7 @@ export class TimedStoreCore<K, V> {
       return;
     }
     if (slot === undefined) {
-      slot = { owner: ks, start, end, value, dirty: false, flushed: value, timestamp: 0, size: 0, prevDirty: null, nextDirty: null };
+      slot = { owner: ks, start, end, value, dirty: false, flushed: value, timestamp: 0, size: 0, prevDirty: null, nextDirty: null, indexed: false };
       insertSlot(ks, slot);
       this.index.add(slot);
     }
