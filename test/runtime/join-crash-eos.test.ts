@@ -6,7 +6,8 @@
  *    results equals the reference: no duplicate, no loss, nothing else;
  *  - stream-stream left join (bids leftJoin auctions within ±2.5 s, grace 2 s): the same, the null
  *    results emitted after window close included;
- *  - foreign-key table-table join (orders -> customers by customerId, materialized): the final
+ *  - foreign-key table-table join (orders -> customers by customerId, materialized; an inner join
+ *    in two scenarios, a leftJoin in the other two): the final
  *    result table equals the reference, and no key's update sequence holds a duplicate or a stale
  *    result.
  * The app (join-crash-app.ts) runs in a child on the embedded log: 2 partitions per input, LevelDB
@@ -23,20 +24,21 @@ import { describeJoinOutcome, runJoinCrashScenario, type JoinCrashOutcome } from
 import { checkFkExact, checkStreamExact, referenceInner, referenceLeft } from './fixtures/join-crash-model.js';
 
 const BASE_SEED = Number(process.env.STREAMWRIGHT_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31)) + 2_000;
-const SEEDS = [0, 1, 2, 3].map((i) => BASE_SEED + i);
+/** Two scenarios with an inner FK join, two with a left one. */
+const SCENARIOS = [false, true, false, true].map((fkLeft, i) => ({ fkLeft, seed: BASE_SEED + i }));
 const KILLS = 3;
 
 describe('joins under SIGKILL, exactly_once_v2 (embedded log)', () => {
   const outcomes: JoinCrashOutcome[] = [];
 
-  for (const seed of SEEDS) {
-    it(`stream-stream inner and left join results = the reference exactly; FK join ends at the reference, no duplicate or stale update (seed ${seed})`, async () => {
-      const o = await runJoinCrashScenario({ seed, guarantee: 'exactly_once_v2', kills: KILLS, wipeChance: 0.4, firstKillMinMs: 150 });
+  for (const { fkLeft, seed } of SCENARIOS) {
+    it(`stream-stream inner and left join results = the reference exactly; FK ${fkLeft ? 'leftJoin' : 'join'} ends at the reference, no duplicate or stale update (seed ${seed})`, async () => {
+      const o = await runJoinCrashScenario({ seed, guarantee: 'exactly_once_v2', fkLeft, kills: KILLS, wipeChance: 0.4, firstKillMinMs: 150 });
       outcomes.push(o);
       const problems = [
         ...checkStreamExact('inner', o.inner, referenceInner(o.input.inner)),
         ...checkStreamExact('left', o.left, referenceLeft(o.input.left)),
-        ...checkFkExact(o.fk, o.input.fk),
+        ...checkFkExact(o.fk, o.input.fk, fkLeft),
       ];
       expect(problems, describeJoinOutcome(o)).toEqual([]);
     });
@@ -45,7 +47,7 @@ describe('joins under SIGKILL, exactly_once_v2 (embedded log)', () => {
   it('killed the children mid-work and inside transactions that had sent join results, with state dirs both kept and deleted', () => {
     const all = `base seed ${BASE_SEED}: ${outcomes.map(describeJoinOutcome).join(' | ')}`;
     const kills = outcomes.flatMap((o) => o.kills);
-    expect(kills, all).toHaveLength(SEEDS.length * KILLS);
+    expect(kills, all).toHaveLength(SCENARIOS.length * KILLS);
     expect(kills.filter((k) => k.midWork).length, all).toBeGreaterThanOrEqual(kills.length / 2);
     // Some child computed join results that its kill then aborted (they were redone after it), and
     // the children got as far as committing FK results.
