@@ -9,6 +9,7 @@ import { show, streamStreamModel, type Out, type SideRecord } from '../reference
 import { describeJoin, ForeignKeyJoinModel, type LeftRow } from '../reference/fk/foreign-key-join-model.js';
 import { prng } from '../reference/random-input.js';
 import {
+  checkFkAtLeastOnce,
   checkFkExact,
   checkFkFinal,
   checkStreamAtLeastOnce,
@@ -155,7 +156,7 @@ describe('join crash checks', () => {
   });
 
   for (const leftJoin of [false, true]) {
-    it(`FK exact (${leftJoin ? 'leftJoin' : 'join'}): passes a one-update-at-a-time run; flags a repeated update, a stale one, a wrong join and a lost last update`, () => {
+    it(`FK checks (${leftJoin ? 'leftJoin' : 'join'}): a one-update-at-a-time run passes; exact flags a repeated update, a stale one, a wrong join and a lost last update; at-least-once accepts repeats only`, () => {
       const nOf = (o: FkOut) => Number(o.value!.split('|')[0]);
       for (const seed of SEEDS) {
         const { fk } = generateJoinInput(seed, 4);
@@ -179,6 +180,10 @@ describe('join crash checks', () => {
         const lastOfKey = out.map((o) => o.key).lastIndexOf(out[i].key);
         expect(checkFkFinal([...out.slice(0, lastOfKey), ...out.slice(lastOfKey + 1)], fk, leftJoin).join('\n'), at).toContain('final result table');
         if (!leftJoin) expect(checkFkExact([...out, { key: out[i].key, value: `${n}|${fkey}|null` }], fk, false).join('\n'), at).toMatch(/not a value of customer/);
+        // at-least-once: repeats and older results are fine, a wrong join or final value is not.
+        expect(checkFkAtLeastOnce([...out.slice(0, later), out[i], out[later], out[i], ...out.slice(later)], fk, leftJoin), at).toEqual([]);
+        expect(checkFkAtLeastOnce(wrong, fk, leftJoin).join('\n'), at).toMatch(/not a value of customer/);
+        expect(checkFkAtLeastOnce([...out, out[i]], fk, leftJoin).join('\n'), at).toContain('final result table');
       }
     });
   }
