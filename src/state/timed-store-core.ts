@@ -9,11 +9,12 @@
  */
 import * as path from 'node:path';
 import type { Serde } from '../graph/serde-types.js';
-import { bytesId, isPrimitiveKey, serializeKey, type KeyId } from './key-codec.js';
+import { bytesId } from './key-codec.js';
 import { LevelHandle, type LevelWrite } from './level-handle.js';
 import { entrySizeForKeyBytes } from './size-estimator.js';
 import { invalidWindowError, notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext, Windowed } from './store-types.js';
+import { TimedKeyIndex } from './timed-key-index.js';
 import { DirtyList, ExpiryIndex, findSlot, insertSlot, removeSlot, type KeySlots, type TimedSlot } from './timed-slots.js';
 
 export interface TimedKeyLayout {
@@ -37,11 +38,7 @@ export interface TimedStoreConfig<K, V> {
 const DETACHED = { value: 0 };
 
 export class TimedStoreCore<K, V> {
-  private readonly byId = new Map<KeyId, KeySlots<K, V>>();
-  /** Serialized key (latin1) -> slots, for applying stored bytes (LevelDB load, changelog restore).
-   * Built on first use and kept up to date from then on; processing alone never needs it. */
-  private readonly byBytes = new Map<string, KeySlots<K, V>>();
-  private byBytesBuilt = false;
+  private readonly keys: TimedKeyIndex<K, V>;
   /** Dirty slots, least recently updated first (the eviction order). */
   private readonly dirty = new DirtyList<K, V>();
   private dirtyBytes = 0;
@@ -55,15 +52,13 @@ export class TimedStoreCore<K, V> {
   private listener: CacheFlushListener<Windowed<K>, V> | undefined;
   private sendOldValues = false;
   private dropped = DETACHED;
-  /** The key of the last lookup and its slots (fetch then put of one key looks it up once). */
-  private lastKey: unknown = undefined;
-  private lastSlots: KeySlots<K, V> | undefined = undefined;
   /** The slot the last get() found (a put of the same window follows it); cleared whenever a slot is removed. */
   private lastSlot: TimedSlot<K, V> | undefined = undefined;
   readonly counters = { puts: DETACHED, fetches: DETACHED, flushes: DETACHED, restores: DETACHED };
 
   constructor(readonly cfg: TimedStoreConfig<K, V>) {
     this.index = new ExpiryIndex(Math.max(1, Math.ceil(cfg.retentionMs / 8)));
+    this.keys = new TimedKeyIndex(cfg.keySerde, cfg.name);
   }
 
   async open(ctx: StoreContext): Promise<void> {
@@ -90,27 +85,7 @@ export class TimedStoreCore<K, V> {
   }
 
   private slotsFor(key: K, create: boolean): KeySlots<K, V> | undefined {
-    // Only primitive keys are memoized: equal primitives are the same key (an object key could be mutated).
-    if (key === this.lastKey && this.lastSlots !== undefined && isPrimitiveKey(key)) return this.lastSlots;
-    const ks = this.lookupSlots(key, create);
-    if (ks !== undefined) {
-      this.lastKey = key;
-      this.lastSlots = ks;
-    }
-    return ks;
-  }
-
-  private lookupSlots(key: K, create: boolean): KeySlots<K, V> | undefined {
-    let keyId = isPrimitiveKey(key) ? undefined : bytesId(serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name));
-    const id = keyId === undefined ? (key as KeyId) : keyId;
-    let ks = this.byId.get(id);
-    if (ks === undefined && create) {
-      keyId ??= bytesId(serializeKey(this.cfg.keySerde, this.topic, key, this.cfg.name));
-      ks = { id, key, keyId, slots: [] };
-      this.byId.set(id, ks);
-      if (this.byBytesBuilt) this.byBytes.set(keyId, ks);
-    }
-    return ks;
+    return this.keys.slotsFor(key, create, this.topic);
   }
 
   /** The windows of key sorted by (end, start), including deleted ones not flushed yet. */
@@ -205,10 +180,7 @@ export class TimedStoreCore<K, V> {
   }
 
   private forgetKey(ks: KeySlots<K, V>): void {
-    if (this.lastSlots === ks) this.lastSlots = this.lastKey = undefined;
-    if (this.byId.get(ks.id) !== ks) return;
-    this.byId.delete(ks.id);
-    if (this.byBytesBuilt) this.byBytes.delete(ks.keyId);
+    this.keys.forget(ks);
   }
 
   setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
@@ -262,19 +234,8 @@ export class TimedStoreCore<K, V> {
   /** Sets a window's flushed state from stored bytes (LevelDB load or changelog record). */
   private apply(kb: Buffer, value: V | undefined, where: string): void {
     const { key: keyBytes, start, end } = this.cfg.layout.decode(this.cfg.name, kb, where);
-    const bid = bytesId(keyBytes);
-    if (!this.byBytesBuilt) {
-      for (const k of this.byId.values()) this.byBytes.set(k.keyId, k);
-      this.byBytesBuilt = true;
-    }
-    let ks = this.byBytes.get(bid);
-    if (ks === undefined) {
-      if (value === undefined) return;
-      const key = this.cfg.keySerde.deserialize(this.topic, keyBytes);
-      ks = { id: isPrimitiveKey(key) ? key : bid, key, keyId: bid, slots: [] };
-      this.byId.set(ks.id, ks);
-      this.byBytes.set(bid, ks);
-    }
+    const ks = this.keys.slotsForBytes(keyBytes, value !== undefined, this.topic);
+    if (ks === undefined) return;
     let slot = findSlot(ks, start, end);
     if (value === undefined) {
       if (slot !== undefined) {
@@ -300,15 +261,14 @@ export class TimedStoreCore<K, V> {
   allSlots(filter: (s: TimedSlot<K, V>) => boolean): TimedSlot<K, V>[] {
     this.live('query');
     const out: TimedSlot<K, V>[] = [];
-    for (const ks of this.byId.values()) for (const s of ks.slots) if (s.value !== undefined && filter(s)) out.push(s);
+    for (const ks of this.keys.values()) for (const s of ks.slots) if (s.value !== undefined && filter(s)) out.push(s);
     // latin1 strings order like their bytes (unsigned, shorter prefix first), as Buffer.compare does.
     return out.sort((a, b) => a.start - b.start || a.end - b.end || (a.owner.keyId < b.owner.keyId ? -1 : a.owner.keyId > b.owner.keyId ? 1 : 0));
   }
 
   private reset(): void {
-    for (const m of [this.byId, this.byBytes, this.dirty, this.pendingDb, this.index]) m.clear();
-    this.lastKey = this.lastSlots = this.lastSlot = undefined;
-    this.byBytesBuilt = false;
+    for (const m of [this.keys, this.dirty, this.pendingDb, this.index]) m.clear();
+    this.lastSlot = undefined;
     this.dirtyBytes = 0;
     this.observed = -Infinity;
     this.ctx = undefined;
