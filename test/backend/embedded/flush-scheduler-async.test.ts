@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FlushScheduler, type Syncable } from '../../src/backend/embedded/flush-scheduler.js';
-import { Segment } from '../../src/backend/embedded/segment-file.js';
-import { isStreamwrightError } from '../../src/errors/streamwright-error.js';
+import { FlushScheduler, type Syncable } from '../../../src/backend/embedded/flush-scheduler.js';
+import { Segment } from '../../../src/backend/embedded/segment-file.js';
+import { isStreamwrightError } from '../../../src/errors/streamwright-error.js';
 
 /** A file whose fsyncs are recorded and whose background fsync completes only when told to. */
 class FakeFile implements Syncable {
