@@ -141,6 +141,9 @@ export class ExpiryIndex<K, V> {
    * in time order): then the Map iterates them oldest first and a scan can stop early. */
   private maxId = -Infinity;
   private idsAscending = true;
+  /** A lower bound of every indexed slot's end (exact after a scan): takeExpired() returns at once
+   * while the cutoff is below it, as it is for all but one record per window size in time order. */
+  private lowest = Infinity;
 
   constructor(private readonly bucketMs: number) {}
 
@@ -158,6 +161,7 @@ export class ExpiryIndex<K, V> {
     b.live++;
     slot.indexed = true;
     if (slot.end < b.minEnd) b.minEnd = slot.end;
+    if (slot.end < this.lowest) this.lowest = slot.end;
   }
 
   remove(slot: TimedSlot<K, V>): void {
@@ -172,9 +176,12 @@ export class ExpiryIndex<K, V> {
 
   /** Removes and returns the slots with end <= cutoff (a shared empty array when none). */
   takeExpired(cutoff: number): readonly TimedSlot<K, V>[] {
+    if (cutoff < this.lowest) return NO_SLOTS;
     let out: TimedSlot<K, V>[] | undefined;
+    let lowest = Infinity;
     for (const [id, b] of this.buckets) {
       if (b.minEnd > cutoff) {
+        if (b.minEnd < lowest) lowest = b.minEnd;
         // Every end in a later bucket exceeds every end in this one, so none of them is due either.
         if (this.idsAscending) break;
         continue;
@@ -201,15 +208,18 @@ export class ExpiryIndex<K, V> {
         continue;
       }
       b.minEnd = min;
+      if (min < lowest) lowest = min;
       if (b.sorted) b.head = i;
       if (b.list.length - b.head > 2 * b.live + 16) compact(b);
     }
+    this.lowest = lowest;
     return out ?? NO_SLOTS;
   }
 
   clear(): void {
     for (const b of this.buckets.values()) for (let i = b.head; i < b.list.length; i++) b.list[i].indexed = false;
     this.buckets.clear();
+    this.lowest = Infinity;
     this.maxId = -Infinity;
     this.idsAscending = true;
   }
