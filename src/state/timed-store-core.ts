@@ -15,7 +15,7 @@ import { entrySizeForKeyBytes } from './size-estimator.js';
 import { invalidWindowError, notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext, Windowed } from './store-types.js';
 import { TimedKeyIndex } from './timed-key-index.js';
-import { DirtyList, ExpiryIndex, findSlot, insertSlot, removeSlot, type KeySlots, type TimedSlot } from './timed-slots.js';
+import { DirtyList, ExpiryIndex, findSlot, insertSlot, removeSlot, TimedSlot, type KeySlots } from './timed-slots.js';
 
 export interface TimedKeyLayout {
   readonly kind: 'window' | 'session';
@@ -123,7 +123,7 @@ export class TimedStoreCore<K, V> {
         if (ks.slots.length === 0) this.forgetKey(ks);
         return;
       }
-      slot = { owner: ks, start, end, value, dirty: false, flushed: undefined, timestamp, size: 0, prevDirty: null, nextDirty: null, indexed: false };
+      slot = new TimedSlot(ks, start, end, value, undefined, timestamp);
       insertSlot(ks, slot);
       this.index.add(slot);
     }
@@ -245,7 +245,7 @@ export class TimedStoreCore<K, V> {
       return;
     }
     if (slot === undefined) {
-      slot = { owner: ks, start, end, value, dirty: false, flushed: value, timestamp: 0, size: 0, prevDirty: null, nextDirty: null, indexed: false };
+      slot = new TimedSlot(ks, start, end, value, value, 0);
       insertSlot(ks, slot);
       this.index.add(slot);
     }
