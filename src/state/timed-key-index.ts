@@ -8,6 +8,12 @@ import type { Serde } from '../graph/serde-types.js';
 import { bytesId, isPrimitiveKey, serializeKey, type KeyId } from './key-codec.js';
 import type { KeySlots } from './timed-slots.js';
 
+/** A key's id in the key map: the key itself when primitive, else its bytes as latin1 (derived,
+ * not stored: one field less per key). */
+function idOf<K, V>(ks: KeySlots<K, V>): KeyId {
+  return isPrimitiveKey(ks.key) ? (ks.key as KeyId) : ks.keyId;
+}
+
 export class TimedKeyIndex<K, V> {
   private readonly byId = new Map<KeyId, KeySlots<K, V>>();
   private readonly byBytes = new Map<string, KeySlots<K, V>>();
@@ -30,7 +36,7 @@ export class TimedKeyIndex<K, V> {
     let ks = this.byId.get(id);
     if (ks === undefined && create) {
       keyId ??= bytesId(serializeKey(this.keySerde, topic, key, this.store));
-      ks = { id, key, keyId, slots: [] };
+      ks = { key, keyId, slots: [] };
       this.byId.set(id, ks);
       if (this.byBytesBuilt) this.byBytes.set(keyId, ks);
     }
@@ -51,8 +57,8 @@ export class TimedKeyIndex<K, V> {
     let ks = this.byBytes.get(bid);
     if (ks === undefined && create) {
       const key = this.keySerde.deserialize(topic, keyBytes);
-      ks = { id: isPrimitiveKey(key) ? key : bid, key, keyId: bid, slots: [] };
-      this.byId.set(ks.id, ks);
+      ks = { key, keyId: bid, slots: [] };
+      this.byId.set(idOf(ks), ks);
       this.byBytes.set(bid, ks);
     }
     return ks;
@@ -60,8 +66,9 @@ export class TimedKeyIndex<K, V> {
 
   forget(ks: KeySlots<K, V>): void {
     if (this.lastSlots === ks) this.lastSlots = this.lastKey = undefined;
-    if (this.byId.get(ks.id) !== ks) return;
-    this.byId.delete(ks.id);
+    const id = idOf(ks);
+    if (this.byId.get(id) !== ks) return;
+    this.byId.delete(id);
     if (this.byBytesBuilt) this.byBytes.delete(ks.keyId);
   }
 

@@ -7,7 +7,7 @@ export class TimedSlot<K, V> {
   /** end - start, held instead of the end: a small integer for windows, where a second epoch-ms
    * number would cost its own 16-byte heap box per slot. Exact: both are safe integers. */
   private readonly span: number;
-  dirty = false;
+  /** Estimated bytes while dirty (in the store's dirty list: see DirtyList.has). */
   size = 0;
   /** Neighbours in the store's dirty list (least recently updated first) while dirty. */
   prevDirty: TimedSlot<K, V> | null = null;
@@ -34,8 +34,6 @@ export class TimedSlot<K, V> {
 }
 
 export interface KeySlots<K, V> {
-  /** Id in the store's key map: the key itself when primitive, else its bytes as latin1. */
-  readonly id: string | number | boolean | bigint;
   readonly key: K;
   /** The serialized key's bytes as a latin1 string (bytesId): a quarter of a Buffer's heap. */
   readonly keyId: string;
@@ -87,6 +85,11 @@ export class DirtyList<K, V> {
   head: TimedSlot<K, V> | null = null;
   tail: TimedSlot<K, V> | null = null;
   size = 0;
+
+  /** Whether the slot is in the list (dirty): derived from the links rather than a flag per slot. */
+  has(slot: TimedSlot<K, V>): boolean {
+    return slot.prevDirty !== null || this.head === slot;
+  }
 
   /** Appends (or moves) a slot to the end; the caller knows whether it was already linked. */
   append(slot: TimedSlot<K, V>): void {

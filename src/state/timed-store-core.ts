@@ -135,11 +135,10 @@ export class TimedStoreCore<K, V> {
     }
     slot.value = value;
     slot.timestamp = timestamp;
-    if (slot.dirty) {
+    if (this.dirty.has(slot)) {
       this.dirty.unlink(slot);
       this.dirtyBytes -= slot.size;
     }
-    slot.dirty = true;
     slot.size = entrySizeForKeyBytes(ks.keyId.length, value) + 16;
     this.dirty.append(slot);
     this.dirtyBytes += slot.size;
@@ -149,19 +148,18 @@ export class TimedStoreCore<K, V> {
   private undirty(slot: TimedSlot<K, V>): void {
     this.dirty.unlink(slot);
     this.dirtyBytes -= slot.size;
-    slot.dirty = false;
   }
 
   /** Logs, mirrors and forwards a window's current value; a serde error leaves it dirty. */
   private flushSlot(slot: TimedSlot<K, V>, valueBytes?: Buffer | null): void {
     const old = slot.flushed;
     if (slot.value === undefined && old === undefined) {
-      if (slot.dirty) this.undirty(slot);
+      if (this.dirty.has(slot)) this.undirty(slot);
       this.drop(slot);
       return;
     }
     const vb = valueBytes !== undefined ? valueBytes : slot.value === undefined ? null : this.cfg.valueSerde.serialize(this.topic, slot.value);
-    if (slot.dirty) this.undirty(slot);
+    if (this.dirty.has(slot)) this.undirty(slot);
     if (slot.value === undefined) this.drop(slot);
     const kb = this.cfg.layout.encode(slot.owner.keyId, slot.start, slot.end);
     if (this.logTo !== undefined) this.logTo.logChange(kb, vb, slot.timestamp);
@@ -191,7 +189,7 @@ export class TimedStoreCore<K, V> {
   async flush(): Promise<void> {
     this.live('flush');
     this.counters.flushes.value++;
-    for (const s of this.dirty.toArray()) if (s.dirty) this.flushSlot(s);
+    for (const s of this.dirty.toArray()) if (this.dirty.has(s)) this.flushSlot(s);
     await this.writeDb();
   }
 
@@ -213,7 +211,7 @@ export class TimedStoreCore<K, V> {
     if (!(streamTime > this.observed)) return;
     this.observed = streamTime;
     for (const slot of this.index.takeExpired(streamTime - this.cfg.retentionMs)) {
-      if (slot.dirty) this.flushSlot(slot);
+      if (this.dirty.has(slot)) this.flushSlot(slot);
       removeSlot(slot);
       this.lastSlot = undefined;
       if (slot.owner.slots.length === 0) this.forgetKey(slot.owner);
@@ -239,7 +237,7 @@ export class TimedStoreCore<K, V> {
     let slot = findSlot(ks, start, end);
     if (value === undefined) {
       if (slot !== undefined) {
-        if (slot.dirty) this.undirty(slot);
+        if (this.dirty.has(slot)) this.undirty(slot);
         this.drop(slot);
       }
       return;
