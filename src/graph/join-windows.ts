@@ -24,43 +24,23 @@ export function joinRetentionMs(spec: JoinWindowSpec): number {
 }
 
 /**
- * What a stream-stream join operator keeps in a buffer slot (one key, one timestamp): its newest
- * record's bytes (what the changelog holds) and, chained through `previous`, the older records at
- * the same key and timestamp. `value` is the record's deserialized value, filled on its first
- * match so later probes reuse it instead of decoding it again. One object per buffered record, as
- * the Buffer[] it replaces. A slot restored from a changelog or LevelDB is a plain Buffer[] until
- * the operator next writes it.
- */
-export class JoinBufferSlot {
-  value: unknown = undefined;
-  constructor(
-    readonly bytes: Buffer,
-    readonly previous: JoinBufferSlot | undefined,
-  ) {}
-}
-
-/**
  * Value serde of the join buffers: a list of byte strings (4-byte count, then 4-byte length and
  * bytes per entry). The join operators serialize records with the join's serdes themselves, so a
- * buffer can be restored from its changelog before the app's default serdes are known. It accepts
- * a Buffer[] or a JoinBufferSlot (whose bytes it writes, in the same format) and reads a Buffer[].
+ * buffer can be restored from its changelog before the app's default serdes are known.
  */
 export const joinBufferSerde: Serde<unknown> = {
   name: 'JoinBuffer',
   serialize(_topic, data) {
     if (data === null || data === undefined) return null;
-    if (data instanceof JoinBufferSlot) return serializeChain(data);
     const list = data as readonly Buffer[];
-    const n = list.length;
     let size = 4;
-    for (let k = 0; k < n; k++) size += 4 + list[k].length;
+    for (const b of list) size += 4 + b.length;
     const out = Buffer.allocUnsafe(size);
-    out.writeUInt32BE(n, 0);
+    out.writeUInt32BE(list.length, 0);
     let at = 4;
-    for (let k = 0; k < n; k++) {
-      const b = list[k];
+    for (const b of list) {
       out.writeUInt32BE(b.length, at);
-      out.set(b, at + 4);
+      b.copy(out, at + 4);
       at += 4 + b.length;
     }
     return out;
@@ -84,25 +64,6 @@ export const joinBufferSerde: Serde<unknown> = {
     return list;
   },
 };
-
-/** The join buffer format for a chain, oldest record first: written from the end, newest first. */
-function serializeChain(newest: JoinBufferSlot): Buffer {
-  let n = 0;
-  let size = 4;
-  for (let e: JoinBufferSlot | undefined = newest; e !== undefined; e = e.previous) {
-    n++;
-    size += 4 + e.bytes.length;
-  }
-  const out = Buffer.allocUnsafe(size);
-  out.writeUInt32BE(n, 0);
-  let at = size;
-  for (let e: JoinBufferSlot | undefined = newest; e !== undefined; e = e.previous) {
-    at -= 4 + e.bytes.length;
-    out.writeUInt32BE(e.bytes.length, at);
-    out.set(e.bytes, at + 4);
-  }
-  return out;
-}
 
 /** Key serde of the shared outer-join store, whose keys are the join side: 'L' or 'R'. */
 export const joinSideKeySerde: Serde<unknown> = {

@@ -1,4 +1,3 @@
-import { JoinBufferSlot } from '../../graph/join-windows.js';
 import type { StreamStreamJoinNode } from '../../graph/nodes/stream-stream-join-node.js';
 import type { Serde } from '../../graph/serde-types.js';
 import type { WindowStore } from '../../state/store-types.js';
@@ -24,9 +23,8 @@ import { joinSerde, sharedJoinTime, type JoinTime } from './join-shared-time.js'
  *      before + after + grace ms of stream time (older records are not buffered).
  */
 export class StreamStreamJoinOperator extends BaseOperator {
-  /** Slots are JoinBufferSlot once written here, Buffer[] when restored (join-windows.ts). */
-  private thisStore!: WindowStore<unknown, BufferSlot>;
-  private otherStore!: WindowStore<unknown, BufferSlot>;
+  private thisStore!: WindowStore<unknown, Buffer[]>;
+  private otherStore!: WindowStore<unknown, Buffer[]>;
   private pending: OuterJoinPending | undefined;
   private time!: JoinTime;
   private dropped!: { value: number };
@@ -71,8 +69,8 @@ export class StreamStreamJoinOperator extends BaseOperator {
     const right = joinSerde(n.serdes.rightValueSerde, ctx.defaultValueSerde, 'value', this.isLeft ? n.otherStore : n.thisStore, n.name);
     this.thisSerde = this.isLeft ? left : right;
     this.otherSerde = this.isLeft ? right : left;
-    this.thisStore = ctx.getStateStore(n.thisStore) as WindowStore<unknown, BufferSlot>;
-    this.otherStore = ctx.getStateStore(n.otherStore) as WindowStore<unknown, BufferSlot>;
+    this.thisStore = ctx.getStateStore(n.thisStore) as WindowStore<unknown, Buffer[]>;
+    this.otherStore = ctx.getStateStore(n.otherStore) as WindowStore<unknown, Buffer[]>;
     this.thisTopic = `${ctx.applicationId}-${n.thisStore}-changelog`;
     this.otherTopic = `${ctx.applicationId}-${n.otherStore}-changelog`;
     if (n.outerStore !== undefined) {
@@ -131,16 +129,9 @@ export class StreamStreamJoinOperator extends BaseOperator {
       if (pending !== undefined) pending.removeJoined(this.otherSide, (keyBytes ??= this.serializeKey(key)), otherTs);
       const resultTs = ts > otherTs ? ts : otherTs;
       const list = slot.value;
-      if (list instanceof JoinBufferSlot) {
-        if (list.previous === undefined) this.joinOne(key, value, this.decoded(list), resultTs, i);
-        else {
-          // Several records at this key and timestamp: the chain is newest first, join oldest first.
-          const chain: JoinBufferSlot[] = [];
-          for (let e: JoinBufferSlot | undefined = list; e !== undefined; e = e.previous) chain.push(e);
-          for (let d = chain.length - 1; d >= 0; d--) this.joinOne(key, value, this.decoded(chain[d]), resultTs, i);
-        }
-      } else {
-        for (let d = 0; d < list.length; d++) this.joinOne(key, value, this.otherSerde.deserialize(this.otherTopic, list[d]), resultTs, i);
+      for (let d = 0; d < list.length; d++) {
+        const other = this.otherSerde.deserialize(this.otherTopic, list[d]);
+        out.push(key, this.isLeft ? joiner(value, other, key) : joiner(other, value, key), resultTs, batch.offsets[i], batch.headers[i]);
       }
     }
     const valueBytes = this.thisSerde.serialize(this.thisTopic, value) ?? Buffer.alloc(0);
@@ -149,34 +140,11 @@ export class StreamStreamJoinOperator extends BaseOperator {
         out.push(key, this.isLeft ? joiner(value, null, key) : joiner(null, value, key), ts, batch.offsets[i], batch.headers[i]);
       } else pending.add(this.thisSide, (keyBytes ??= this.serializeKey(key)), valueBytes, ts);
     }
-    this.thisStore.put(key, appendToSlot(this.thisStore.fetch(key, ts), valueBytes), ts, ts);
-  }
-
-  /** Emits joiner(this record, other) at resultTs for record i of the current batch. */
-  private joinOne(key: unknown, value: unknown, other: unknown, resultTs: number, i: number): void {
-    const b = this.batch;
-    const joiner = this.node.joiner;
-    this.out.push(key, this.isLeft ? joiner(value, other, key) : joiner(other, value, key), resultTs, b.offsets[i], b.headers[i]);
-  }
-
-  /** The other side's buffered value, deserialized once and kept in the slot. */
-  private decoded(e: JoinBufferSlot): unknown {
-    let v = e.value;
-    if (v === undefined) e.value = v = this.otherSerde.deserialize(this.otherTopic, e.bytes);
-    return v;
+    const slot = this.thisStore.fetch(key, ts);
+    this.thisStore.put(key, slot === undefined ? [valueBytes] : [...slot, valueBytes], ts, ts);
   }
 
   private serializeKey(key: unknown): Buffer {
     return this.keySerde.serialize(this.pendingTopic, key) ?? Buffer.alloc(0);
   }
-}
-
-type BufferSlot = JoinBufferSlot | Buffer[];
-
-/** A new slot: valueBytes after the old slot's records (the old slot's objects are kept, unchanged). */
-function appendToSlot(slot: BufferSlot | undefined, valueBytes: Buffer): JoinBufferSlot {
-  if (slot === undefined || slot instanceof JoinBufferSlot) return new JoinBufferSlot(valueBytes, slot);
-  let previous: JoinBufferSlot | undefined;
-  for (let d = 0; d < slot.length; d++) previous = new JoinBufferSlot(slot[d], previous);
-  return new JoinBufferSlot(valueBytes, previous);
 }
