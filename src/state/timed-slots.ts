@@ -3,34 +3,22 @@
  * (end, start), which for fixed-size windows is start order; and an expiry index that buckets
  * slots by end time so expire() touches only buckets with something to drop.
  */
-export class TimedSlot<K, V> {
-  /** end - start, held instead of the end: a small integer for windows, where a second epoch-ms
-   * number would cost its own 16-byte heap box per slot. Exact: both are safe integers. */
-  private readonly span: number;
-  /** Estimated bytes while dirty (in the store's dirty list: see DirtyList.has). */
-  size = 0;
+export interface TimedSlot<K, V> {
+  readonly owner: KeySlots<K, V>;
+  readonly start: number;
+  readonly end: number;
+  /** Current value; undefined = deleted (kept until flushed). */
+  value: V | undefined;
+  dirty: boolean;
+  /** Value at the last flush (old value for the listener); undefined = absent. */
+  flushed: V | undefined;
+  timestamp: number;
+  size: number;
   /** Neighbours in the store's dirty list (least recently updated first) while dirty. */
-  prevDirty: TimedSlot<K, V> | null = null;
-  nextDirty: TimedSlot<K, V> | null = null;
+  prevDirty: TimedSlot<K, V> | null;
+  nextDirty: TimedSlot<K, V> | null;
   /** In the store's expiry index (added and not yet removed or expired). */
-  indexed = false;
-
-  constructor(
-    readonly owner: KeySlots<K, V>,
-    readonly start: number,
-    end: number,
-    /** Current value; undefined = deleted (kept until flushed). */
-    public value: V | undefined,
-    /** Value at the last flush (old value for the listener); undefined = absent. */
-    public flushed: V | undefined,
-    public timestamp: number,
-  ) {
-    this.span = end - start;
-  }
-
-  get end(): number {
-    return this.start + this.span;
-  }
+  indexed: boolean;
 }
 
 export interface KeySlots<K, V> {
@@ -85,11 +73,6 @@ export class DirtyList<K, V> {
   head: TimedSlot<K, V> | null = null;
   tail: TimedSlot<K, V> | null = null;
   size = 0;
-
-  /** Whether the slot is in the list (dirty): derived from the links rather than a flag per slot. */
-  has(slot: TimedSlot<K, V>): boolean {
-    return slot.prevDirty !== null || this.head === slot;
-  }
 
   /** Appends (or moves) a slot to the end; the caller knows whether it was already linked. */
   append(slot: TimedSlot<K, V>): void {

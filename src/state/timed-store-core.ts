@@ -15,7 +15,7 @@ import { entrySizeForKeyBytes } from './size-estimator.js';
 import { invalidWindowError, notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext, Windowed } from './store-types.js';
 import { TimedKeyIndex } from './timed-key-index.js';
-import { DirtyList, ExpiryIndex, findSlot, insertSlot, removeSlot, TimedSlot, type KeySlots } from './timed-slots.js';
+import { DirtyList, ExpiryIndex, findSlot, insertSlot, removeSlot, type KeySlots, type TimedSlot } from './timed-slots.js';
 
 export interface TimedKeyLayout {
   readonly kind: 'window' | 'session';
@@ -123,7 +123,7 @@ export class TimedStoreCore<K, V> {
         if (ks.slots.length === 0) this.forgetKey(ks);
         return;
       }
-      slot = new TimedSlot(ks, start, end, value, undefined, timestamp);
+      slot = { owner: ks, start, end, value, dirty: false, flushed: undefined, timestamp, size: 0, prevDirty: null, nextDirty: null, indexed: false };
       insertSlot(ks, slot);
       this.index.add(slot);
     }
@@ -135,10 +135,11 @@ export class TimedStoreCore<K, V> {
     }
     slot.value = value;
     slot.timestamp = timestamp;
-    if (this.dirty.has(slot)) {
+    if (slot.dirty) {
       this.dirty.unlink(slot);
       this.dirtyBytes -= slot.size;
     }
+    slot.dirty = true;
     slot.size = entrySizeForKeyBytes(ks.keyId.length, value) + 16;
     this.dirty.append(slot);
     this.dirtyBytes += slot.size;
@@ -148,18 +149,19 @@ export class TimedStoreCore<K, V> {
   private undirty(slot: TimedSlot<K, V>): void {
     this.dirty.unlink(slot);
     this.dirtyBytes -= slot.size;
+    slot.dirty = false;
   }
 
   /** Logs, mirrors and forwards a window's current value; a serde error leaves it dirty. */
   private flushSlot(slot: TimedSlot<K, V>, valueBytes?: Buffer | null): void {
     const old = slot.flushed;
     if (slot.value === undefined && old === undefined) {
-      if (this.dirty.has(slot)) this.undirty(slot);
+      if (slot.dirty) this.undirty(slot);
       this.drop(slot);
       return;
     }
     const vb = valueBytes !== undefined ? valueBytes : slot.value === undefined ? null : this.cfg.valueSerde.serialize(this.topic, slot.value);
-    if (this.dirty.has(slot)) this.undirty(slot);
+    if (slot.dirty) this.undirty(slot);
     if (slot.value === undefined) this.drop(slot);
     const kb = this.cfg.layout.encode(slot.owner.keyId, slot.start, slot.end);
     if (this.logTo !== undefined) this.logTo.logChange(kb, vb, slot.timestamp);
@@ -189,7 +191,7 @@ export class TimedStoreCore<K, V> {
   async flush(): Promise<void> {
     this.live('flush');
     this.counters.flushes.value++;
-    for (const s of this.dirty.toArray()) if (this.dirty.has(s)) this.flushSlot(s);
+    for (const s of this.dirty.toArray()) if (s.dirty) this.flushSlot(s);
     await this.writeDb();
   }
 
@@ -211,7 +213,7 @@ export class TimedStoreCore<K, V> {
     if (!(streamTime > this.observed)) return;
     this.observed = streamTime;
     for (const slot of this.index.takeExpired(streamTime - this.cfg.retentionMs)) {
-      if (this.dirty.has(slot)) this.flushSlot(slot);
+      if (slot.dirty) this.flushSlot(slot);
       removeSlot(slot);
       this.lastSlot = undefined;
       if (slot.owner.slots.length === 0) this.forgetKey(slot.owner);
@@ -237,13 +239,13 @@ export class TimedStoreCore<K, V> {
     let slot = findSlot(ks, start, end);
     if (value === undefined) {
       if (slot !== undefined) {
-        if (this.dirty.has(slot)) this.undirty(slot);
+        if (slot.dirty) this.undirty(slot);
         this.drop(slot);
       }
       return;
     }
     if (slot === undefined) {
-      slot = new TimedSlot(ks, start, end, value, value, 0);
+      slot = { owner: ks, start, end, value, dirty: false, flushed: value, timestamp: 0, size: 0, prevDirty: null, nextDirty: null, indexed: false };
       insertSlot(ks, slot);
       this.index.add(slot);
     }
