@@ -1,7 +1,8 @@
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import { sessionKeyFromId, splitSessionKey } from './key-codec.js';
 import { validateSessionOptions } from './store-options.js';
-import type { CacheFlushListener, KeyValueEntry, ReadOnlySessionStore, SessionStore, StoreBuildOptions, StoreContext, Windowed } from './store-types.js';
+import type { KeyValueEntry, ReadOnlySessionStore, SessionStore, StoreBuildOptions, Windowed } from './store-types.js';
+import { TimedStoreBase } from './timed-store-base.js';
 import { lowerBound } from './timed-slots.js';
 import { TimedStoreCore, type TimedKeyLayout } from './timed-store-core.js';
 
@@ -13,22 +14,10 @@ const sessionLayout: TimedKeyLayout = {
 };
 
 /** Session store: a session of `key` is identified by [start, end]; sessions are listed by end, then start. */
-export class SessionWindowStore<K, V> implements SessionStore<K, V> {
-  readonly name: string;
-  readonly persistent: boolean;
-  readonly retentionMs: number;
-  readonly core: TimedStoreCore<K, V>;
-
+export class SessionWindowStore<K, V> extends TimedStoreBase<K, V> implements SessionStore<K, V> {
   constructor(opts: StoreBuildOptions<K, V>) {
     const { retentionMs } = validateSessionOptions(opts);
-    this.name = opts.name;
-    this.persistent = opts.persistent;
-    this.retentionMs = retentionMs;
-    this.core = new TimedStoreCore<K, V>({ ...opts, retentionMs, layout: sessionLayout });
-  }
-
-  open(ctx: StoreContext): Promise<void> {
-    return this.core.open(ctx);
+    super(opts.name, opts.persistent, retentionMs, new TimedStoreCore<K, V>({ ...opts, retentionMs, layout: sessionLayout }));
   }
 
   findSessions(key: K, earliestSessionEndTime: number, latestSessionStartTime: number): KeyValueEntry<Windowed<K>, V>[] {
@@ -58,43 +47,11 @@ export class SessionWindowStore<K, V> implements SessionStore<K, V> {
     this.core.put(session.key, session.start, session.end, undefined, timestamp ?? Date.now());
   }
 
-  expire(streamTime: number): void {
-    this.core.expire(streamTime);
-  }
-
-  setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
-    this.core.setFlushListener(listener, sendOldValues);
-  }
-
-  flush(): Promise<void> {
-    return this.core.flush();
-  }
-
-  restore(key: Buffer, value: Buffer | null): void {
-    this.core.restore(key, value);
-  }
-
-  restoreBatchDone(): Promise<void> {
-    return this.core.restoreBatchDone();
-  }
-
-  restoreDone(): Promise<void> {
-    return this.core.restoreBatchDone();
-  }
-
   readOnly(): ReadOnlySessionStore<K, V> {
     return {
       fetch: async (key) => this.findSessions(key, -Infinity, Infinity),
       findSessions: async (key, earliestEnd, latestStart) => this.findSessions(key, earliestEnd, latestStart),
     };
-  }
-
-  close(): Promise<void> {
-    return this.core.close();
-  }
-
-  destroy(): Promise<void> {
-    return this.core.destroy();
   }
 }
 

@@ -1,6 +1,7 @@
 import { splitWindowKey, windowKeyFromId } from './key-codec.js';
 import { validateWindowOptions } from './store-options.js';
-import type { CacheFlushListener, KeyValueEntry, ReadOnlyWindowStore, StoreBuildOptions, StoreContext, WindowStore, Windowed } from './store-types.js';
+import type { KeyValueEntry, ReadOnlyWindowStore, StoreBuildOptions, WindowStore, Windowed } from './store-types.js';
+import { TimedStoreBase } from './timed-store-base.js';
 import { TimedStoreCore, type TimedKeyLayout } from './timed-store-core.js';
 
 /** Window changelog/LevelDB key: serialized key + 8-byte big-endian window start (FORMAT.md). */
@@ -19,24 +20,13 @@ function windowLayout(sizeMs: number): TimedKeyLayout {
  * Fixed-size window store (tumbling/hopping windows): a window of `key` is identified by its start;
  * its end is start + windowSizeMs (exclusive). Live windows are kept in memory; see TimedStoreCore.
  */
-export class TimeWindowStore<K, V> implements WindowStore<K, V> {
-  readonly name: string;
-  readonly persistent: boolean;
+export class TimeWindowStore<K, V> extends TimedStoreBase<K, V> implements WindowStore<K, V> {
   readonly windowSizeMs: number;
-  readonly retentionMs: number;
-  readonly core: TimedStoreCore<K, V>;
 
   constructor(opts: StoreBuildOptions<K, V>) {
     const { retentionMs, windowSizeMs } = validateWindowOptions(opts);
-    this.name = opts.name;
-    this.persistent = opts.persistent;
+    super(opts.name, opts.persistent, retentionMs, new TimedStoreCore<K, V>({ ...opts, retentionMs, layout: windowLayout(windowSizeMs) }));
     this.windowSizeMs = windowSizeMs;
-    this.retentionMs = retentionMs;
-    this.core = new TimedStoreCore<K, V>({ ...opts, retentionMs, layout: windowLayout(windowSizeMs) });
-  }
-
-  open(ctx: StoreContext): Promise<void> {
-    return this.core.open(ctx);
   }
 
   fetch(key: K, windowStart: number): V | undefined {
@@ -59,30 +49,6 @@ export class TimeWindowStore<K, V> implements WindowStore<K, V> {
     this.core.put(key, windowStart, windowStart + this.windowSizeMs, value ?? undefined, timestamp ?? Date.now());
   }
 
-  expire(streamTime: number): void {
-    this.core.expire(streamTime);
-  }
-
-  setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
-    this.core.setFlushListener(listener, sendOldValues);
-  }
-
-  flush(): Promise<void> {
-    return this.core.flush();
-  }
-
-  restore(key: Buffer, value: Buffer | null): void {
-    this.core.restore(key, value);
-  }
-
-  restoreBatchDone(): Promise<void> {
-    return this.core.restoreBatchDone();
-  }
-
-  restoreDone(): Promise<void> {
-    return this.core.restoreBatchDone();
-  }
-
   readOnly(): ReadOnlyWindowStore<K, V> {
     const toEntries = (from: number, to: number) =>
       this.core.allSlots((s) => s.start >= from && s.start <= to).map((s) => ({ key: { key: s.owner.key, start: s.start, end: s.end }, value: s.value! }));
@@ -92,14 +58,6 @@ export class TimeWindowStore<K, V> implements WindowStore<K, V> {
       fetchAll: async (from, to) => toEntries(from, to),
       all: async () => toEntries(-Infinity, Infinity),
     };
-  }
-
-  close(): Promise<void> {
-    return this.core.close();
-  }
-
-  destroy(): Promise<void> {
-    return this.core.destroy();
   }
 }
 
