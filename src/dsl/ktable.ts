@@ -86,7 +86,7 @@ export class KTable<K, V> {
     // A spilling buffer keeps the values of entries beyond its limits only in this store, so it lives
     // in LevelDB; without the record cache, every buffered entry is written through at once.
     const spills = suppressed.buffer.onFull === 'spillToDisk';
-    const bufferSerdes = new SuppressBufferSerdeSet(storeName, this.state.keySerde, this.state.valueSerde, this.state.windowGraceMs !== undefined);
+    const bufferSerdes = new SuppressBufferSerdeSet(storeName, this.state.keySerde, this.state.valueSerde);
     this.builder.addStore({ name: storeName, type: 'keyValue', keySerde: bufferSerdes.keySerde, valueSerde: bufferSerdes.valueSerde, persistent: spills, logging: true, loggingConfig: {}, caching: false });
     this.builder.addNode({
       kind: 'suppress',

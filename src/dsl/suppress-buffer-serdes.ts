@@ -13,8 +13,6 @@ export interface BufferedUpdate {
   readonly change: Change<unknown>;
 }
 
-const EMPTY = Buffer.alloc(0);
-
 function isWindowed(key: unknown): key is Windowed<unknown> {
   return key !== null && typeof key === 'object' && 'start' in key && 'end' in key && 'key' in key;
 }
@@ -35,8 +33,6 @@ export class SuppressBufferSerdeSet implements SuppressBufferSerdes {
     private readonly store: string,
     private readonly tableKeySerde: Serde<unknown> | undefined,
     private readonly tableValueSerde: Serde<unknown> | undefined,
-    /** The suppressed table is windowed: every real buffer key is a Windowed. */
-    private readonly windowed = false,
   ) {
     this.change = tableValueSerde === undefined ? undefined : changeSerde(tableValueSerde);
     this.keySerde = {
@@ -65,10 +61,6 @@ export class SuppressBufferSerdeSet implements SuppressBufferSerdes {
   }
 
   private serializeKey(topic: string, key: unknown): Buffer | null {
-    // The task prefetches its source records' keys (plain keys) in every persistent key-value store,
-    // this one included when it spills. No buffered key of a windowed table serializes to zero bytes
-    // (windowed serdes append the window), so such a lookup finds nothing and collides with nothing.
-    if (this.windowed && !isWindowed(key)) return EMPTY;
     if (this.tableKeySerde !== undefined) return this.tableKeySerde.serialize(topic, key);
     const inner = this.defaultKey ?? this.missing('key');
     if (!isWindowed(key)) {

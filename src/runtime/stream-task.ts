@@ -187,9 +187,10 @@ export class StreamTask implements TaskContext {
     return processed;
   }
 
-  /** True when processing must await store prefetches (LevelDB key-value stores). */
+  /** True when processing must await: store prefetches (LevelDB key-value stores) or operators'
+   * asynchronous steps (e.g. a suppress buffer reading spilled entries back). */
   get needsAsync(): boolean {
-    return this.opts.prefetch !== undefined;
+    return this.opts.prefetch !== undefined || this.asyncSteps.length > 0;
   }
 
   /**
@@ -198,7 +199,7 @@ export class StreamTask implements TaskContext {
    */
   async processAsync(maxRecords = Number.POSITIVE_INFINITY): Promise<number> {
     const prefetch = this.opts.prefetch;
-    if (prefetch === undefined) return this.process(maxRecords);
+    if (!this.needsAsync) return this.process(maxRecords);
     let processed = 0;
     for (let run = this.nextRun(maxRecords); run !== undefined; run = this.nextRun(maxRecords - processed)) {
       const { queue, fb, start, end } = run;
@@ -207,7 +208,7 @@ export class StreamTask implements TaskContext {
         const stepping = this.runAsyncSteps();
         if (stepping !== undefined) await stepping;
         const decoded = queue.source.decode(fb, j, Math.min(end, j + step));
-        const loading = prefetch(decoded.keys, decoded.length);
+        const loading = prefetch?.(decoded.keys, decoded.length);
         if (loading !== undefined) await loading;
         queue.source.emitDecoded();
       }

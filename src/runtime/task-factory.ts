@@ -72,8 +72,11 @@ export async function createActiveTask(env: TaskFactoryEnv, sub: Subtopology, pa
     });
     await state.openAll();
   }
+  // Prefetch the source keys into LevelDB key-value stores keyed by them. A suppress buffer is keyed
+  // by the table's (often windowed) key and loads its own entries in its asynchronous step.
+  const ownLoading = new Set(sub.nodes.flatMap((n) => (n.kind === 'suppress' && n.store !== undefined ? [n.store] : [])));
   const prefetching = [...stores.entries()]
-    .filter(([name, store]) => topology.store(name)!.type === 'keyValue' && store.persistent)
+    .filter(([name, store]) => topology.store(name)!.type === 'keyValue' && store.persistent && !ownLoading.has(name))
     .map(([, store]) => store as KeyValueStore<unknown, unknown>);
   const task = new StreamTask({
     applicationId: config.applicationId,
