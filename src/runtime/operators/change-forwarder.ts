@@ -44,8 +44,13 @@ export abstract class ChangeForwarder extends BaseOperator {
 
   /** Counts a record skipped for a null key or value, as Kafka Streams does. */
   protected skipNull(): void {
-    this.droppedNull ??= this.ctx.metrics.counter('dropped-records-total', { task: this.ctx.taskId, node: this.name, reason: 'null-key-or-value' });
+    this.droppedNull ??= this.droppedCounter('null-key-or-value');
     this.droppedNull.value++;
+  }
+
+  /** This node's `dropped-records-total` cell for one reason (keep it; bump `.value`). */
+  protected droppedCounter(reason: string): { value: number } {
+    return this.ctx.metrics.counter('dropped-records-total', { task: this.ctx.taskId, node: this.name, reason });
   }
 
   protected abstract processOne(batch: RecordBatch, i: number): void;

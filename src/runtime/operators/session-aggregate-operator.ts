@@ -23,7 +23,7 @@ export class SessionAggregateOperator extends ChangeForwarder {
   override init(ctx: TaskContext): void {
     super.init(ctx);
     this.store = this.changeStore<SessionStore<unknown, unknown>>(this.node.store);
-    this.late = ctx.metrics.counter('dropped-records-total', { task: ctx.taskId, node: this.name, reason: 'late' });
+    this.late = this.droppedCounter('late');
   }
 
   protected processOne(batch: RecordBatch, i: number): void {

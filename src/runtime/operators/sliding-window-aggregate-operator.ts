@@ -50,7 +50,7 @@ export class SlidingWindowAggregateOperator extends ChangeForwarder {
     super.init(ctx);
     this.store = ctx.getStateStore(this.node.store) as WindowStore<unknown, SlidingWindowValue>;
     this.store.setFlushListener((w, n, o, ts) => this.forwardChange(w, n?.agg, o?.agg, ts), true);
-    this.late = ctx.metrics.counter('dropped-records-total', { task: ctx.taskId, node: this.name, reason: 'late' });
+    this.late = this.droppedCounter('late');
   }
 
   protected processOne(batch: RecordBatch, i: number): void {

@@ -30,7 +30,7 @@ export class WindowAggregateOperator extends ChangeForwarder {
   override init(ctx: TaskContext): void {
     super.init(ctx);
     this.store = this.changeStore<WindowStore<unknown, unknown>>(this.node.store);
-    this.late = ctx.metrics.counter('dropped-records-total', { task: ctx.taskId, node: this.name, reason: 'late' });
+    this.late = this.droppedCounter('late');
   }
 
   protected processOne(batch: RecordBatch, i: number): void {
