@@ -14,7 +14,7 @@ import { checkSerdes } from './serde-check.js';
 import { setupTopics, type TopicPlan } from './topic-setup.js';
 import { advertisingBackend, QueryMetadataResolver, type KeyQueryMetadata, type StreamsMetadata } from './query-metadata.js';
 import { GlobalStateManager } from './global-state.js';
-import { foreignKeyTopicPartitions, hasForeignKeyTopics, withInternalTopicPartitions } from './operators/foreign-key-topic-setup.js';
+import { foreignKeyTopicPartitions, hasForeignKeyTopics, withInternalTopicPartitions } from './foreign-key-topic-setup.js';
 import { queryableStore } from './interactive-queries.js';
 import type { RestoreProgress } from '../state/changelog-restorer.js';
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreLifecycle } from '../state/store-types.js';

@@ -4,7 +4,7 @@ import { StreamwrightError } from '../errors/streamwright-error.js';
 import type { StoreSpec } from '../graph/store-spec.js';
 import type { Logger } from './logger.js';
 import { changelogTopicOf } from './task-stores.js';
-import { checkCopartitioned, copartitionedRepartitionCounts, joinCopartitionGroups } from './operators/join-copartition-check.js';
+import { checkCopartitioned, copartitionedRepartitionCounts, joinCopartitionGroups } from './join-copartition-check.js';
 
 /** What the app learned about its topics before subscribing. */
 export interface TopicPlan {

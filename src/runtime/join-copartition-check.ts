@@ -1,6 +1,6 @@
-import type { GraphNode } from '../../graph/graph-node.js';
-import type { Topology } from '../../graph/topology.js';
-import { StreamwrightError } from '../../errors/streamwright-error.js';
+import type { GraphNode } from '../graph/graph-node.js';
+import type { Topology } from '../graph/topology.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
 
 /** The input topics of one join, which must have the same number of partitions. */
 export interface CopartitionGroup {

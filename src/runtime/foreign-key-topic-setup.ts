@@ -1,7 +1,7 @@
-import type { LogAdmin } from '../../backend/backend-types.js';
-import type { Subtopology } from '../../graph/subtopology.js';
-import { Topology } from '../../graph/topology.js';
-import type { Logger } from '../logger.js';
+import type { LogAdmin } from '../backend/backend-types.js';
+import type { Subtopology } from '../graph/subtopology.js';
+import { Topology } from '../graph/topology.js';
+import type { Logger } from './logger.js';
 
 const REGISTRATION = '-subscription-registration-topic';
 const RESPONSE = '-subscription-response-topic';
