@@ -218,7 +218,10 @@ export async function benchJoins(opts: { bids?: number; runs?: number; warmups?:
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  benchJoins({ bids: Number(process.env.BENCH_RECORDS ?? 2_000_000), runs: Number(process.env.BENCH_RUNS ?? 5), dir: '/nonexistent-state-dir', log: console.log })
+  // BENCH_JOINS=stream-table (or stream-stream) runs only that join.
+  const only = process.env.BENCH_JOINS as JoinFigure['kind'] | undefined;
+  const opts = { bids: Number(process.env.BENCH_RECORDS ?? 2_000_000), runs: Number(process.env.BENCH_RUNS ?? 5), dir: '/nonexistent-state-dir', log: console.log };
+  (only === undefined ? benchJoins(opts) : benchJoin(only, joinInput(opts.bids), opts.dir, opts.runs, 1, opts.log))
     .then((r) => console.log(JSON.stringify(r, null, 2)))
     .catch((e: unknown) => {
       console.error(e);
