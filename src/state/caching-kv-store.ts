@@ -10,13 +10,15 @@ import type { Serde } from '../graph/serde-types.js';
 import { ChangeLoggingLayer } from './changelogging-kv-layer.js';
 import { bytesId, isPrimitiveKey, serializeKey, type KeyId } from './key-codec.js';
 import type { KeyValueEngine } from './kv-engine.js';
+import { currentTimestamp, encodeStoredValue, storedTimestamp, storedValueBytes } from './kv-value-codec.js';
 import { entrySize } from './size-estimator.js';
 import { notLoadedError, notOpenError } from './store-errors.js';
-import type { CacheFlushListener, KeyValueStore, ReadOnlyKeyValueStore, StoreContext } from './store-types.js';
+import type { CacheFlushListener, KeyValueStore, ReadOnlyKeyValueStore, StoreContext, ValueAndTimestamp } from './store-types.js';
 import { KeyValueReadOnlyView } from './kv-read-only-view.js';
 
 
-/** What the value was at the last flush: unknown (not loaded), absent, raw bytes, or typed. */
+/** What the value was at the last flush: unknown (not loaded), absent, stored bytes (timestamp +
+ * value, as the engine holds them), or typed. */
 export const Flushed = { Unknown: 0, Absent: 1, Bytes: 2, Typed: 3 } as const;
 export type FlushedState = (typeof Flushed)[keyof typeof Flushed];
 
@@ -29,6 +31,7 @@ export interface CacheEntry<K, V> {
   flushedState: FlushedState;
   flushedBytes: Buffer | undefined;
   flushedValue: V | undefined;
+  /** The value's timestamp (its update's, or the engine's when loaded clean). */
   timestamp: number;
   size: number;
 }
@@ -91,6 +94,11 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.valueSerde.deserialize(this.topic, b);
   }
 
+  /** The typed value of an engine's stored value (timestamp + value bytes). */
+  deserializeStored(stored: Buffer): V {
+    return this.valueSerde.deserialize(this.topic, storedValueBytes(stored));
+  }
+
   get(key: K): V | undefined {
     const id = isPrimitiveKey(key) ? key : bytesId(this.serializeKey(key));
     const e = this.cache.get(id);
@@ -105,16 +113,23 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const kb = this.serializeKey(key);
     const raw = this.logged('get').engine.peek(bytesId(kb));
     if (raw === undefined) throw notLoadedError(this.name, this.ctx!.taskId, 'get');
-    const value = raw === null ? undefined : this.deserializeValue(raw);
+    const value = raw === null ? undefined : this.deserializeStored(raw);
     if (this.cacheMaxBytes > 0) {
       const size = entrySize(key, value);
       const flushedState = value === undefined ? Flushed.Absent : Flushed.Typed;
-      this.cache.set(id, { key, keyBytes: kb, value, dirty: false, flushedState, flushedBytes: undefined, flushedValue: value, timestamp: 0, size });
+      const timestamp = raw === null ? 0 : storedTimestamp(raw);
+      this.cache.set(id, { key, keyBytes: kb, value, dirty: false, flushedState, flushedBytes: undefined, flushedValue: value, timestamp, size });
       this.mru = id;
       this.cachedBytes += size;
       this.evictOverBudget();
     }
     return value;
+  }
+
+  /** get() with the value's timestamp (Kafka's TimestampedKeyValueStore#get); one object per hit. */
+  getWithTimestamp(key: K): ValueAndTimestamp<V> | undefined {
+    const value = this.get(key);
+    return value === undefined ? undefined : { value, timestamp: currentTimestamp(this, key) };
   }
 
   put(key: K, value: V, timestamp?: number): void {
@@ -165,7 +180,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     if (value === undefined && old === null) return; // deleting an absent key changes nothing
     const wantOld = this.listener !== undefined && this.sendOldValues;
     if (old === undefined && wantOld) throw notLoadedError(this.name, this.ctx!.taskId, 'put (old value needed)');
-    const oldValue = wantOld && old ? this.deserializeValue(old) : undefined;
+    const oldValue = wantOld && old ? this.deserializeStored(old) : undefined;
     layer.put(id, kb, this.serializeValue(value), timestamp);
     if (this.listener !== undefined) this.listener(key, value, oldValue, timestamp);
   }
@@ -187,8 +202,8 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   /** A prefetch skipped this key because it was cached: keep it readable until the next prefetch. */
   private rememberClean(e: CacheEntry<K, V>): void {
     const kb = e.keyBytes ?? (e.keyBytes = this.serializeKey(e.key));
-    const bytes = e.flushedState === Flushed.Bytes ? e.flushedBytes! : this.serializeValue(e.value);
-    this.layer!.engine.remember(bytesId(kb), bytes);
+    const stored = e.flushedState === Flushed.Bytes ? e.flushedBytes! : encodeStoredValue(this.serializeValue(e.value), e.timestamp);
+    this.layer!.engine.remember(bytesId(kb), stored);
   }
 
   private flushEntry(e: CacheEntry<K, V>): void {
@@ -209,7 +224,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   private flushedValueOf(e: CacheEntry<K, V>): V | undefined {
     if (e.flushedState === Flushed.Typed) return e.flushedValue;
-    if (e.flushedState === Flushed.Bytes) return this.deserializeValue(e.flushedBytes!);
+    if (e.flushedState === Flushed.Bytes) return this.deserializeStored(e.flushedBytes!);
     return undefined;
   }
 
@@ -251,14 +266,14 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     await layer.engine.flush();
   }
 
-  restore(key: Buffer, value: Buffer | null): void {
+  restore(key: Buffer, value: Buffer | null, timestamp: number): void {
     const layer = this.logged('restore');
     if (this.cache.size > 0) {
       const k = this.keySerde.deserialize(this.topic, key);
       this.cache.delete(isPrimitiveKey(k) ? k : bytesId(key));
       this.mru = NO_KEY;
     }
-    layer.restore(key, value);
+    layer.restore(key, value, timestamp);
   }
 
   /** Writes what restoration applied so far (called between restore batches). */

@@ -1,7 +1,9 @@
 /**
  * The byte-level key-value engine under the change-logging layer. Keys are addressed by their
- * id: the serialized key as a latin1 string (sorts like the bytes). Writes are synchronous on the
- * processing path; an async engine (LevelDB) keeps them in memory until flush().
+ * id: the serialized key as a latin1 string (sorts like the bytes). Values are stored values
+ * (timestamp + value bytes, see kv-value-codec.ts); the engine never looks inside them and keeps
+ * the buffers it is given. Writes are synchronous on the processing path; an async engine
+ * (LevelDB) keeps them in memory until flush().
  */
 export interface KeyValueEngine {
   /** True when sync reads only see cached/prefetched keys (LevelDB), false for the memory engine. */

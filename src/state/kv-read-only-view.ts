@@ -15,7 +15,7 @@ export class KeyValueReadOnlyView<K, V> implements ReadOnlyKeyValueStore<K, V> {
     if (e !== undefined) return e.value;
     const kb = s.serializeKey(key);
     const raw = await s.logged('query').engine.read(bytesId(kb), kb);
-    return raw === undefined ? undefined : s.deserializeValue(raw);
+    return raw === undefined ? undefined : s.deserializeStored(raw);
   }
 
   async range(from: K | undefined, to: K | undefined): Promise<KeyValueEntry<K, V>[]> {
@@ -39,7 +39,7 @@ export class KeyValueReadOnlyView<K, V> implements ReadOnlyKeyValueStore<K, V> {
     for (const [kb, vb] of stored) {
       const id = bytesId(kb);
       if (overlay.has(id)) continue;
-      out.push({ id, entry: { key: s.keySerde.deserialize(topic, kb), value: s.deserializeValue(vb) } });
+      out.push({ id, entry: { key: s.keySerde.deserialize(topic, kb), value: s.deserializeStored(vb) } });
     }
     if (overlay.size === 0) return out.map((o) => o.entry);
     for (const [id, o] of overlay) if (o.value !== undefined) out.push({ id, entry: { key: o.key, value: o.value } });

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StreamwrightError } from '../errors/streamwright-error.js';
 import { sortedEntries, type KeyValueEngine } from './kv-engine.js';
-import { LevelHandle, type LevelWrite } from './level-handle.js';
+import { hasLocalState, LevelHandle, type LevelWrite } from './level-handle.js';
 
 /** Default number of loaded clean keys kept before a prefetch releases older ones. */
 export const DEFAULT_LOADED_KEYS_LIMIT = 50_000;
@@ -27,6 +30,7 @@ export class LevelKeyValueEngine implements KeyValueEngine {
   }
 
   open(): Promise<void> {
+    checkStoredFormat(this.db.store, this.db.dir);
     return this.db.open();
   }
 
@@ -121,5 +125,47 @@ export class LevelKeyValueEngine implements KeyValueEngine {
     this.known.clear();
     this.unwritten.clear();
     await this.db.destroy();
+  }
+}
+
+/** Marks a key-value store's LevelDB directory as holding timestamped values (FORMAT.md). */
+export const KV_FORMAT_FILE = 'STREAMWRIGHT-KV-FORMAT';
+const KV_FORMAT = 'timestamped-values 1\n';
+
+/**
+ * A new directory gets the format marker before LevelDB creates its files (written durably, so
+ * data never exists without it); an existing database without it (or with another) was written
+ * in an older layout (values without timestamps) and is refused rather than misread.
+ */
+function checkStoredFormat(store: string, dir: string): void {
+  const marker = path.join(dir, KV_FORMAT_FILE);
+  let found: string | undefined;
+  try {
+    found = fs.readFileSync(marker, 'utf8');
+  } catch {
+    found = undefined;
+  }
+  if (found === KV_FORMAT) return;
+  if (found !== undefined || hasLocalState(dir)) {
+    throw new StreamwrightError(
+      'STATE_STORE',
+      `State store "${store}": ${dir} holds LevelDB data in another layout than this version writes (key-value values with timestamps, format "${KV_FORMAT.trim()}"). ` +
+        'Delete that directory and restart: a logged store is rebuilt from its changelog (an unlogged one starts empty).',
+      { store, dir },
+    );
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const fd = fs.openSync(marker, 'w');
+  try {
+    fs.writeSync(fd, KV_FORMAT);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const dirFd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(dirFd);
+  } finally {
+    fs.closeSync(dirFd);
   }
 }

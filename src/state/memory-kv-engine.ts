@@ -20,9 +20,9 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
 
   remember(): void {}
 
-  /** Copies the value: fetched buffers may be views of a larger read buffer that must not stay alive. */
+  /** The stored value is a fresh buffer (encoded from the changelog record), not a view of a fetch. */
   restore(key: Buffer, value: Buffer | null): void {
-    this.put(key.toString('latin1'), key, value === null ? null : Buffer.from(value));
+    this.put(key.toString('latin1'), key, value);
   }
 
   async flush(): Promise<void> {}

@@ -1,4 +1,4 @@
-import type { CacheFlushListener, KeyValueStore, ReadOnlyKeyValueStore, StoreContext } from './store-types.js';
+import type { CacheFlushListener, KeyValueStore, ReadOnlyKeyValueStore, StoreContext, ValueAndTimestamp } from './store-types.js';
 
 interface Counter {
   value: number;
@@ -8,7 +8,7 @@ const DETACHED: Counter = { value: 0 };
 
 /**
  * Outermost layer (Kafka Streams' MeteredKeyValueStore): counts operations into the task's
- * metrics as get-total, put-total, delete-total, prefetch-total, flush-total and restore-total,
+ * metrics as get-total (get and getWithTimestamp), put-total, delete-total, prefetch-total, flush-total and restore-total,
  * tagged {task, store}. Counter cells are looked up once at open(), so counting costs one add.
  */
 export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
@@ -43,6 +43,11 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   get(key: K): V | undefined {
     this.gets.value++;
     return this.inner.get(key);
+  }
+
+  getWithTimestamp(key: K): ValueAndTimestamp<V> | undefined {
+    this.gets.value++;
+    return this.inner.getWithTimestamp(key);
   }
 
   put(key: K, value: V, timestamp?: number): void {

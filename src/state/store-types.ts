@@ -19,6 +19,14 @@ export interface KeyValueEntry<K, V> {
   readonly value: V;
 }
 
+/** A key-value store's value with its timestamp (Kafka Streams' ValueAndTimestamp): the
+ * timestamp of the update that wrote it, kept in the engine and restored from the changelog
+ * record's timestamp. */
+export interface ValueAndTimestamp<V> {
+  readonly value: V;
+  readonly timestamp: number;
+}
+
 // Read-only views for interactive queries (app.store(name)). Async because LevelDB is.
 
 export interface ReadOnlyKeyValueStore<K, V> {
@@ -85,6 +93,9 @@ export type CacheFlushListener<K, V> = (key: K, newValue: V | undefined, oldValu
 export interface KeyValueStore<K, V> extends StoreLifecycle {
   /** Sync. Throws STATE_STORE if the key is not in memory on an async engine (prefetch first). */
   get(key: K): V | undefined;
+  /** get() with the value's timestamp (allocates the pair; use get() when the timestamp is not needed). */
+  getWithTimestamp(key: K): ValueAndTimestamp<V> | undefined;
+  /** timestamp (default: wall-clock now) is the value's timestamp, kept with it and in the changelog record. */
   put(key: K, value: V, timestamp?: number): void;
   delete(key: K, timestamp?: number): V | undefined;
   /** Loads keys not yet in memory; undefined when nothing needed loading (no await needed). */
