@@ -32,7 +32,7 @@ export function addStore(
   graph: GraphBuilder,
   type: StoreType,
   materialized: Materialized<unknown, unknown> | undefined,
-  defaults: { prefix: string; keySerde?: Serde<unknown>; valueSerde?: Serde<unknown>; retentionMs?: number; windowSizeMs?: number },
+  defaults: { prefix: string; keySerde?: Serde<unknown>; valueSerde?: Serde<unknown>; retentionMs?: number; windowSizeMs?: number; windowLayout?: 'by-window' | 'by-key' },
 ): StoreSpec {
   const name = materialized?.storeName ?? graph.newName(`${defaults.prefix}STATE-STORE-`);
   if (materialized?.storeName !== undefined && !/^[a-zA-Z0-9._-]+$/.test(name)) {
@@ -57,5 +57,6 @@ export function addStore(
     caching: materialized?.caching ?? true,
     retentionMs,
     windowSizeMs: defaults.windowSizeMs,
+    ...(defaults.windowLayout === undefined ? {} : { windowLayout: defaults.windowLayout }),
   });
 }

@@ -47,6 +47,7 @@ export class TimeWindowedKStream<K, V> {
       keySerde: this.grouped.keySerde,
       retentionMs: windowRetentionMs(this.spec),
       windowSizeMs: size,
+      windowLayout: sliding ? 'by-key' : 'by-window',
     });
     const parent = this.grouped.input(store.name);
     const name = graph.newName(prefix);

@@ -18,4 +18,8 @@ export interface StoreSpec {
   readonly retentionMs?: number;
   readonly windowSizeMs?: number;
   readonly retainDuplicates?: boolean;
+  /** Window stores: how the runtime lays windows out. 'by-window' suits windows whose starts are
+   * multiples of an advance (tumbling, hopping); 'by-key' (default) suits starts that follow record
+   * timestamps (join buffers, sliding windows). */
+  readonly windowLayout?: 'by-window' | 'by-key';
 }

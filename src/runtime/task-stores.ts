@@ -58,6 +58,7 @@ function buildStore(spec: StoreSpec, env: TaskStoreEnv, cacheMaxBytes: number): 
     cacheMaxBytes,
     retentionMs: spec.retentionMs,
     windowSizeMs: spec.windowSizeMs,
+    windowLayout: spec.windowLayout,
   };
   switch (spec.type) {
     case 'keyValue':

@@ -83,6 +83,15 @@ export class LevelHandle {
     }
   }
 
+  /** Deletes every key below `lt` (byte order) in one native range delete. */
+  async clearBelow(lt: Buffer): Promise<void> {
+    try {
+      await this.handle('clear').clear({ lt });
+    } catch (e) {
+      throw engineError(this.store, this.dir, 'clear', e);
+    }
+  }
+
   async count(): Promise<number> {
     try {
       return (await this.handle('count').keys().all()).length;

@@ -135,4 +135,7 @@ export interface StoreBuildOptions<K, V> {
   readonly cacheMaxBytes: number;
   readonly retentionMs?: number;
   readonly windowSizeMs?: number;
+  /** Window stores: 'by-window' (windows start at multiples of an advance: tumbling, hopping) or
+   * 'by-key' (starts follow record timestamps: joins, sliding windows; the default). */
+  readonly windowLayout?: 'by-window' | 'by-key';
 }

@@ -1,3 +1,4 @@
+import { BucketedWindowStore } from './bucketed-window-store.js';
 import { splitWindowKey, windowKeyFromId } from './key-codec.js';
 import { validateWindowOptions } from './store-options.js';
 import type { KeyValueEntry, ReadOnlyWindowStore, StoreBuildOptions, WindowStore, Windowed } from './store-types.js';
@@ -61,7 +62,8 @@ export class TimeWindowStore<K, V> extends TimedStoreBase<K, V> implements Windo
   }
 }
 
-/** Builds a window store (LevelDB-mirrored when persistent). CONFIG_INVALID for a bad size or retention. */
+/** Builds a window store (LevelDB-mirrored when persistent), laid out by window or by key as the
+ * options say. CONFIG_INVALID for a bad size or retention. */
 export function createWindowStore<K, V>(opts: StoreBuildOptions<K, V>): WindowStore<K, V> {
-  return new TimeWindowStore(opts);
+  return opts.windowLayout === 'by-window' ? new BucketedWindowStore(opts) : new TimeWindowStore(opts);
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { isStreamwrightError } from '../../src/errors/streamwright-error.js';
 import { Serdes } from '../../src/serde/index.js';
@@ -60,8 +60,11 @@ class WindowModel {
   }
 }
 
+type Layout = 'by-key' | 'by-window';
+let layout: Layout = 'by-key';
+
 function opts(persistent: boolean, cacheMaxBytes: number): StoreBuildOptions<string, number> {
-  return { name: 'win', keySerde: Serdes.String(), valueSerde: Serdes.Json<number>(), persistent, logging: true, cacheMaxBytes, retentionMs: RETENTION, windowSizeMs: SIZE };
+  return { name: 'win', keySerde: Serdes.String(), valueSerde: Serdes.Json<number>(), persistent, logging: true, cacheMaxBytes, retentionMs: RETENTION, windowSizeMs: SIZE, windowLayout: layout };
 }
 
 function compactWindows(changes: readonly LoggedChange[]): Map<string, number> {
@@ -133,7 +136,11 @@ async function runModel(persistent: boolean, cacheMaxBytes: number, seed: number
   return { dir, store, m, changes, time };
 }
 
-describe('WindowStore against a reference model', () => {
+for (const l of ['by-key', 'by-window'] as const) describe(`WindowStore (${l}) against a reference model`, () => {
+  beforeEach(() => {
+    layout = l;
+  });
+
   for (const persistent of [false, true]) {
     for (const cache of [0, 400, 10_000_000]) {
       it(`${persistent ? 'persistent' : 'in-memory'}, cache ${cache}`, async () => {

@@ -1,0 +1,368 @@
+/**
+ * Window store laid out by window (Kafka Streams' segmented window store, in memory): one
+ * WindowBucket per window start holding every key's aggregate column-wise. Built for tumbling and
+ * hopping windows, whose starts are multiples of the advance: a task has a few open windows with
+ * many keys each, so a fetch-then-put of a record's window is two Map lookups of one bucket (the
+ * second remembered) and expiring a window drops its whole bucket. Any start works; stores whose
+ * starts follow record timestamps (joins, sliding windows) use the by-key TimeWindowStore instead.
+ *
+ * Record cache: updates between flushes stay in the bucket and reach the changelog, LevelDB and
+ * the flush listener once per flush (by window start, then the order keys arrived in the window);
+ * past `cacheMaxBytes` the oldest dirty windows are flushed early, each given a second chance if
+ * it was updated since it became dirty. cacheMaxBytes = 0 sends every update through.
+ * Persistent stores mirror flushed windows to LevelDB (WindowLevelMirror) and load it on open.
+ */
+import { bytesId, isPrimitiveKey, serializeKey, splitWindowKey, windowKeyBytes, type KeyId } from './key-codec.js';
+import { entrySize } from './size-estimator.js';
+import { invalidWindowError, notOpenError } from './store-errors.js';
+import { validateWindowOptions } from './store-options.js';
+import type { CacheFlushListener, KeyValueEntry, ReadOnlyWindowStore, StoreBuildOptions, StoreContext, WindowStore, Windowed } from './store-types.js';
+import { DirtyQueue } from './dirty-queue.js';
+import { BucketList, DIRTY, PERSISTED, TOUCHED, type WindowBucket } from './window-bucket.js';
+import { WindowLevelMirror } from './window-level-mirror.js';
+
+const DETACHED = { value: 0 };
+
+export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
+  readonly name: string;
+  readonly persistent: boolean;
+  readonly retentionMs: number;
+  readonly windowSizeMs: number;
+  private readonly buckets = new BucketList<K, V>();
+  private readonly queue = new DirtyQueue<K, V>();
+  private dirtyBytes = 0;
+  private observed = -Infinity;
+  /** End of the oldest bucket (expire() returns at once while the cutoff is below it). */
+  private firstEnd = Infinity;
+  private ctx: StoreContext | undefined;
+  private logTo: StoreContext | undefined;
+  private topic = '';
+  private listener: CacheFlushListener<Windowed<K>, V> | undefined;
+  private sendOldValues = false;
+  private mirror: WindowLevelMirror | undefined;
+  /** Largest changelog timestamp restored: a lower bound of the stream time before the restart. */
+  private restoredTime = -Infinity;
+  /** The slot the last lookup found (a put of the same window follows a fetch). */
+  private lastKey: unknown = undefined;
+  private lastBucket: WindowBucket<K, V> | undefined = undefined;
+  private lastSlot = -1;
+  private dropped = DETACHED;
+  readonly counters = { puts: DETACHED, fetches: DETACHED, flushes: DETACHED, restores: DETACHED };
+
+  constructor(private readonly opts: StoreBuildOptions<K, V>) {
+    const { retentionMs, windowSizeMs } = validateWindowOptions(opts);
+    this.name = opts.name;
+    this.persistent = opts.persistent;
+    this.retentionMs = retentionMs;
+    this.windowSizeMs = windowSizeMs;
+  }
+
+  async open(ctx: StoreContext): Promise<void> {
+    const tags = { task: ctx.taskId, store: this.name };
+    this.counters.puts = ctx.metrics.counter('put-total', tags);
+    this.counters.fetches = ctx.metrics.counter('fetch-total', tags);
+    this.counters.flushes = ctx.metrics.counter('flush-total', tags);
+    this.counters.restores = ctx.metrics.counter('restore-total', tags);
+    this.dropped = ctx.metrics.counter('dropped-records-total', { ...tags, reason: 'expired-window' });
+    this.topic = ctx.changelogTopic ?? `${ctx.applicationId}-${this.name}-changelog`;
+    this.logTo = this.opts.logging && ctx.changelogTopic !== undefined ? ctx : undefined;
+    if (this.persistent) {
+      const mirror = new WindowLevelMirror(this.name, ctx.taskDir);
+      await mirror.open((start, kb, vb) => this.apply(kb, start, this.opts.valueSerde.deserialize(this.topic, vb), 0));
+      this.mirror = mirror;
+    }
+    this.ctx = ctx;
+  }
+
+  private live(op: string): void {
+    if (this.ctx === undefined) throw notOpenError(this.name, op);
+  }
+
+  private idOf(key: K): KeyId {
+    return isPrimitiveKey(key) ? key : bytesId(serializeKey(this.opts.keySerde, this.topic, key, this.name));
+  }
+
+  /** The key's slot in bucket b, or -1; remembers it for the put that follows. */
+  private slotOf(b: WindowBucket<K, V>, key: K, id: KeyId): number {
+    const i = b.index.get(id);
+    if (i === undefined) return -1;
+    this.lastKey = key;
+    this.lastBucket = b;
+    this.lastSlot = i;
+    return i;
+  }
+
+  fetch(key: K, windowStart: number): V | undefined {
+    this.live('fetch');
+    this.counters.fetches.value++;
+    const b = this.buckets.get(windowStart);
+    if (b === undefined) return undefined;
+    if (key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) return b.values[this.lastSlot];
+    const i = this.slotOf(b, key, this.idOf(key));
+    return i < 0 ? undefined : b.values[i];
+  }
+
+  fetchRange(key: K, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[] {
+    this.live('fetch');
+    this.counters.fetches.value++;
+    const out: KeyValueEntry<Windowed<K>, V>[] = [];
+    const id = this.idOf(key);
+    for (const b of this.buckets.between(timeFrom, timeTo)) {
+      const i = b.index.get(id);
+      const v = i === undefined ? undefined : b.values[i];
+      if (v !== undefined) out.push({ key: { key: b.keyAt(i!, id), start: b.start, end: b.end }, value: v });
+    }
+    return out;
+  }
+
+  put(key: K, value: V | undefined, windowStart: number, timestamp?: number): void {
+    this.live('put');
+    this.counters.puts.value++;
+    const end = windowStart + this.windowSizeMs;
+    if (!Number.isSafeInteger(windowStart) || !Number.isSafeInteger(end)) throw invalidWindowError('window', this.name, this.ctx!.taskId, windowStart, end);
+    if (end <= this.observed - this.retentionMs) {
+      this.dropped.value++; // Kafka drops writes to expired windows
+      return;
+    }
+    const ts = timestamp ?? Date.now();
+    const v = value ?? undefined;
+    // Without caching, serialize before changing anything, so a serde error leaves the store as it was.
+    const vb = this.opts.cacheMaxBytes === 0 && v !== undefined ? this.opts.valueSerde.serialize(this.topic, v) : null;
+    let b = this.buckets.get(windowStart);
+    let i: number;
+    if (b !== undefined && key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) i = this.lastSlot;
+    else {
+      const id = this.idOf(key);
+      if (b === undefined) {
+        if (v === undefined) return;
+        b = this.createBucket(windowStart, end);
+      }
+      i = this.slotOf(b, key, id);
+      if (i < 0) {
+        if (v === undefined) return;
+        i = this.addSlot(b, id, key, ts);
+      }
+    }
+    const m = b.meta[i];
+    if (this.opts.cacheMaxBytes === 0) {
+      b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
+      b.values[i] = v;
+      b.timestamps[i] = ts;
+      this.flushSlot(b, i, key, vb);
+      return;
+    }
+    if ((m & DIRTY) !== 0) {
+      b.values[i] = v;
+      b.timestamps[i] = ts;
+      b.meta[i] = m | TOUCHED;
+      return;
+    }
+    b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
+    b.values[i] = v;
+    b.timestamps[i] = ts;
+    const size = entrySize(key, v) + 16;
+    b.setMeta(i, (m & PERSISTED) | DIRTY, size);
+    b.dirtyCount++;
+    this.dirtyBytes += size;
+    this.queue.push(b, key, i);
+    if (this.dirtyBytes > this.opts.cacheMaxBytes) this.evict();
+  }
+
+  private createBucket(start: number, end: number): WindowBucket<K, V> {
+    const b = this.buckets.create(start, end);
+    if (end < this.firstEnd) this.firstEnd = this.buckets.first()!.end;
+    return b;
+  }
+
+  private addSlot(b: WindowBucket<K, V>, id: KeyId, key: K, ts: number): number {
+    const i = b.add(id, key, undefined, ts);
+    this.lastKey = key;
+    this.lastBucket = b;
+    this.lastSlot = i;
+    return i;
+  }
+
+  /** Flushes the oldest dirty windows until the cache fits its budget (second chance for updated ones). */
+  private evict(): void {
+    const q = this.queue;
+    while (this.dirtyBytes > this.opts.cacheMaxBytes && q.length > 0) {
+      const b = q.peekBucket();
+      const key = q.peekKey();
+      const i = q.peekSlot();
+      q.shift();
+      if (b.expired) continue;
+      const m = b.meta[i];
+      if ((m & DIRTY) === 0) continue;
+      if ((m & TOUCHED) !== 0) {
+        const size = entrySize(key, b.values[i]) + 16;
+        this.dirtyBytes += size - b.sizeOf(i);
+        b.setMeta(i, m & (DIRTY | PERSISTED), size);
+        q.push(b, key, i);
+        continue;
+      }
+      this.flushSlot(b, i, key);
+    }
+  }
+
+  /** Logs, mirrors and forwards slot i's current value; a serde error leaves it as it was. */
+  private flushSlot(b: WindowBucket<K, V>, i: number, key: K, valueBytes?: Buffer | null): void {
+    const m = b.meta[i];
+    const v = b.values[i];
+    if (v === undefined && (m & PERSISTED) === 0) {
+      this.undirty(b, i, m);
+      b.setMeta(i, 0, 0);
+      return;
+    }
+    const vb = valueBytes !== undefined ? valueBytes : v === undefined ? null : this.opts.valueSerde.serialize(this.topic, v);
+    const kb = serializeKey(this.opts.keySerde, this.topic, key, this.name);
+    this.undirty(b, i, m);
+    const old = b.olds[i];
+    b.olds[i] = undefined;
+    b.setMeta(i, v === undefined ? 0 : PERSISTED, 0);
+    const ts = b.timestamps[i];
+    if (this.logTo !== undefined) this.logTo.logChange(windowKeyBytes(kb, b.start), vb, ts);
+    if (this.mirror !== undefined) this.mirror.put(b.start, kb, vb);
+    if (this.listener !== undefined) this.listener({ key, start: b.start, end: b.end }, v, this.sendOldValues ? old : undefined, ts);
+  }
+
+  private undirty(b: WindowBucket<K, V>, i: number, m: number): void {
+    if ((m & DIRTY) === 0) return;
+    this.dirtyBytes -= b.sizeOf(i);
+    b.dirtyCount--;
+  }
+
+  private flushBucket(b: WindowBucket<K, V>): void {
+    for (const [id, i] of b.index) {
+      if (b.dirtyCount === 0) return;
+      if ((b.meta[i] & DIRTY) !== 0) this.flushSlot(b, i, b.keyAt(i, id));
+    }
+  }
+
+  setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
+    this.listener = listener;
+    this.sendOldValues = sendOldValues;
+  }
+
+  async flush(): Promise<void> {
+    this.live('flush');
+    this.counters.flushes.value++;
+    if (this.queue.length > 0) {
+      for (const b of this.buckets.all()) if (b.dirtyCount > 0) this.flushBucket(b);
+      this.queue.clear();
+    }
+    await this.mirror?.write();
+  }
+
+  /** Drops windows with end <= streamTime - retention; dirty ones are flushed first so no update is lost. */
+  expire(streamTime: number): void {
+    this.live('expire');
+    if (!(streamTime > this.observed)) return;
+    this.observed = streamTime;
+    const cutoff = streamTime - this.retentionMs;
+    if (cutoff < this.firstEnd) return;
+    for (let b = this.buckets.first(); b !== undefined && b.end <= cutoff; b = this.buckets.first()) {
+      if (b.dirtyCount > 0) this.flushBucket(b);
+      b.expired = true;
+      this.buckets.removeFirst();
+      if (this.lastBucket === b) this.lastBucket = undefined;
+    }
+    this.firstEnd = this.buckets.first()?.end ?? Infinity;
+    // Every window starting at or before cutoff - size has ended by cutoff.
+    this.mirror?.expireBefore(cutoff - this.windowSizeMs + 1);
+  }
+
+  restore(key: Buffer, value: Buffer | null, timestamp?: number): void {
+    this.live('restore');
+    this.counters.restores.value++;
+    const { key: kb, start } = splitWindowKey(this.name, key, `in changelog ${this.topic}`);
+    const ts = timestamp ?? 0;
+    this.apply(kb, start, value === null ? undefined : this.opts.valueSerde.deserialize(this.topic, value), ts);
+    if (this.mirror !== undefined) this.mirror.put(start, kb, value);
+    if (ts > this.restoredTime) this.restoredTime = ts;
+  }
+
+  /** Sets a window's flushed state from stored bytes (LevelDB load or changelog record). */
+  private apply(kb: Buffer, start: number, value: V | undefined, ts: number): void {
+    const key = this.opts.keySerde.deserialize(this.topic, kb);
+    const id: KeyId = isPrimitiveKey(key) ? key : bytesId(kb);
+    let b = this.buckets.get(start);
+    if (b === undefined) {
+      if (value === undefined) return;
+      b = this.createBucket(start, start + this.windowSizeMs);
+    }
+    let i = b.index.get(id);
+    if (i === undefined) {
+      if (value === undefined) return;
+      i = b.add(id, key, value, ts);
+    }
+    this.undirty(b, i, b.meta[i]);
+    b.values[i] = value;
+    b.olds[i] = undefined;
+    b.timestamps[i] = ts;
+    b.setMeta(i, value === undefined ? 0 : PERSISTED, 0);
+  }
+
+  async restoreBatchDone(): Promise<void> {
+    await this.mirror?.write();
+  }
+
+  /** Drops what expired before the restart (a changelog record's timestamp is at most the stream
+   * time it was written at), then persists the restored windows. */
+  async restoreDone(): Promise<void> {
+    if (this.restoredTime > -Infinity) this.expire(this.restoredTime);
+    await this.mirror?.write();
+  }
+
+  /** Live windows with from <= start <= to, by start, then serialized key. */
+  private entries(from: number, to: number): KeyValueEntry<Windowed<K>, V>[] {
+    this.live('query');
+    const out: KeyValueEntry<Windowed<K>, V>[] = [];
+    for (const b of this.buckets.between(from, to)) {
+      const rows: [string, KeyValueEntry<Windowed<K>, V>][] = [];
+      for (const [id, i] of b.index) {
+        const v = b.values[i];
+        if (v === undefined) continue;
+        const key = b.keyAt(i, id);
+        rows.push([typeof id === 'string' && !isPrimitiveKey(key) ? id : bytesId(serializeKey(this.opts.keySerde, this.topic, key, this.name)), { key: { key, start: b.start, end: b.end }, value: v }]);
+      }
+      rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+      for (const r of rows) out.push(r[1]);
+    }
+    return out;
+  }
+
+  readOnly(): ReadOnlyWindowStore<K, V> {
+    return {
+      fetch: async (key, windowStart) => this.fetch(key, windowStart),
+      fetchRange: async (key, from, to) => this.fetchRange(key, from, to),
+      fetchAll: async (from, to) => this.entries(from, to),
+      all: async () => this.entries(-Infinity, Infinity),
+    };
+  }
+
+  private reset(): void {
+    for (const b of this.buckets.all()) b.expired = true;
+    this.buckets.clear();
+    this.queue.clear();
+    this.dirtyBytes = 0;
+    this.observed = -Infinity;
+    this.firstEnd = Infinity;
+    this.restoredTime = -Infinity;
+    this.lastKey = this.lastBucket = undefined;
+    this.ctx = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.reset();
+    const m = this.mirror;
+    this.mirror = undefined;
+    await m?.close();
+  }
+
+  async destroy(): Promise<void> {
+    this.reset();
+    const m = this.mirror;
+    this.mirror = undefined;
+    await m?.destroy();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * LevelDB copy of a by-window store (see FORMAT.md): key = 8-byte order-preserving window start +
+ * serialized key, value = serialized aggregate. Windows are laid out oldest first, so expiring
+ * every window older than a cutoff is one native range delete at the next flush instead of a
+ * delete per window. Writes are queued between flushes and applied as one batch.
+ */
+import * as path from 'node:path';
+import { LevelHandle, type LevelWrite } from './level-handle.js';
+import { TIMESTAMP_BYTES } from './key-codec.js';
+
+const TWO_32 = 4294967296;
+
+/** Big-endian with the sign bit flipped, so byte order is numeric order for negative starts too. */
+function writeOrderedStart(b: Buffer, t: number): void {
+  const hi = Math.floor(t / TWO_32);
+  b.writeUInt32BE((hi ^ 0x80000000) >>> 0, 0);
+  b.writeUInt32BE(t - hi * TWO_32, 4);
+}
+
+function readOrderedStart(b: Buffer): number {
+  return ((b.readUInt32BE(0) ^ 0x80000000) | 0) * TWO_32 + b.readUInt32BE(4);
+}
+
+export class WindowLevelMirror {
+  private readonly db: LevelHandle;
+  private pending: LevelWrite[] = [];
+  /** Windows starting before this are expired and not yet range-deleted. */
+  private clearBelow = -Infinity;
+  private clearedBelow = -Infinity;
+
+  constructor(store: string, taskDir: string) {
+    this.db = new LevelHandle(store, path.join(taskDir, store));
+  }
+
+  get dir(): string {
+    return this.db.dir;
+  }
+
+  /** Opens the database and hands every stored window to `apply`. */
+  async open(apply: (start: number, key: Buffer, value: Buffer) => void): Promise<void> {
+    await this.db.open();
+    for (const [k, v] of await this.db.entries(undefined, undefined)) apply(readOrderedStart(k), k.subarray(TIMESTAMP_BYTES), v);
+  }
+
+  /** Queues a window's value (null deletes it) for the next write(). */
+  put(start: number, key: Buffer, value: Buffer | null): void {
+    const k = Buffer.allocUnsafe(TIMESTAMP_BYTES + key.length);
+    writeOrderedStart(k, start);
+    key.copy(k, TIMESTAMP_BYTES);
+    this.pending.push({ key: k, value });
+  }
+
+  /** Every window starting before `start` has expired: deleted at the next write(). */
+  expireBefore(start: number): void {
+    if (start > this.clearBelow) this.clearBelow = start;
+  }
+
+  /** Applies queued writes in one batch, then range-deletes expired windows (which may include
+   * the final values just written for them). On failure the writes stay queued. */
+  async write(): Promise<void> {
+    if (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.db.write(batch);
+      } catch (e) {
+        this.pending = batch.concat(this.pending);
+        throw e;
+      }
+    }
+    if (this.clearBelow > this.clearedBelow) {
+      const below = this.clearBelow;
+      const lt = Buffer.allocUnsafe(TIMESTAMP_BYTES);
+      writeOrderedStart(lt, below);
+      await this.db.clearBelow(lt);
+      this.clearedBelow = below;
+    }
+  }
+
+  discardPending(): void {
+    this.pending = [];
+  }
+
+  close(): Promise<void> {
+    this.pending = [];
+    return this.db.close();
+  }
+
+  destroy(): Promise<void> {
+    this.pending = [];
+    return this.db.destroy();
+  }
+}
