@@ -12,6 +12,8 @@ import { serdeOrDefault, toBytes } from './foreign-key-serdes.js';
  * Right side of a foreign-key join, fed by the registration topic: records or removes the
  * subscription under (foreign key, left key), then answers with the right table's current value
  * (Kafka Streams' SubscriptionReceiveProcessorSupplier + SubscriptionJoinProcessorSupplier).
+ * The response's timestamp is the larger of the subscription's and the right value's, or the
+ * subscription's when there is no right value.
  */
 export class ForeignKeySubscriptionReceiveOperator extends BaseOperator {
   private index!: SubscriptionIndex;
@@ -52,10 +54,12 @@ export class ForeignKeySubscriptionReceiveOperator extends BaseOperator {
         if (deleting) this.index.unsubscribe(fkBytes, w.leftKey, ts);
         else this.index.subscribe(fkBytes, w.leftKey, w.hash, w.partition, ts);
         if (w.instruction === SubscriptionInstruction.DELETE_KEY_NO_PROPAGATE) continue;
-        const right = deleting ? undefined : this.rightStore.get(fk);
+        const found = this.rightStore.getWithTimestamp(fk);
+        const right = deleting || found === undefined ? undefined : found.value;
         if (right === undefined && w.instruction === SubscriptionInstruction.PROPAGATE_ONLY_IF_FK_VAL_AVAILABLE) continue;
         const foreignValue = right === undefined || right === null ? null : toBytes(this.foreignValueSerde, right, name, 'right value');
-        out.pushFrom(batch, i, w.leftKey, { hash: w.hash, foreignValue, partition: w.partition } satisfies SubscriptionResponse);
+        const response: SubscriptionResponse = { hash: w.hash, foreignValue, partition: w.partition };
+        out.push(w.leftKey, response, found === undefined ? ts : Math.max(ts, found.timestamp), batch.offsets[i], batch.headers[i]);
       }
     } catch (err) {
       this.fail(batch, i, err);

@@ -13,6 +13,8 @@ import type { TaskContext } from '../task-context.js';
  *   inner: both present;  left: the left value present;  outer: either present.
  * Nothing is forwarded when no result can exist (inner: o missing; left: this is the right side
  * and o missing; left/outer: o, new and old all missing). A null key is dropped and counted.
+ * The result's timestamp is the larger of the update's and o's (the timestamp the other table's
+ * store keeps with o), or the update's when o is missing, as in Kafka Streams.
  */
 export class TableTableJoinOperator extends BaseOperator {
   private other!: KeyValueStore<unknown, unknown>;
@@ -47,12 +49,13 @@ export class TableTableJoinOperator extends BaseOperator {
           continue;
         }
         const change = batch.values[i] as Change<unknown>;
-        const found = this.other.get(key);
-        const other = found === undefined ? null : found;
+        const found = this.other.getWithTimestamp(key);
+        const other = found === undefined || found.value === null ? null : found.value;
         if (other === null && (!this.thisOuter || (change.newValue === null && change.oldValue === null))) continue;
         const newValue = this.joined(change.newValue, other, key);
         const oldValue = this.joined(change.oldValue, other, key);
-        out.pushFrom(batch, i, key, { newValue, oldValue } satisfies Change<unknown>);
+        const ts = batch.timestamps[i];
+        out.push(key, { newValue, oldValue } satisfies Change<unknown>, other === null ? ts : Math.max(ts, found!.timestamp), batch.offsets[i], batch.headers[i]);
       }
     } catch (err) {
       out.clear();

@@ -104,10 +104,14 @@ function hasResult(kind: JoinKind, l: number | null, r: number | null): boolean 
 /**
  * KTable-KTable join. Every change of either table (a delete of a missing key is no change) emits
  * the new result for its key (null: none), unless there was no result before and is none after
- * because the other side is missing and this side has no result by itself.
+ * because the other side is missing and this side has no result by itself. The update's
+ * timestamp is the larger of the change's and the other side's current row's (the timestamp of
+ * the change that wrote that row), or the change's when the other side has no row.
  */
 export function tableTableModel(records: readonly SideRecord[], kind: JoinKind): { updates: Out[]; final: Map<string, string> } {
   const tables: Record<Side, Map<string, number>> = { L: new Map(), R: new Map() };
+  /** When each table's current row for a key was written. */
+  const written: Record<Side, Map<string, number>> = { L: new Map(), R: new Map() };
   const updates: Out[] = [];
   for (const rec of records) {
     if (rec.key === null) continue;
@@ -116,6 +120,7 @@ export function tableTableModel(records: readonly SideRecord[], kind: JoinKind):
     if (rec.value === null && old === null) continue;
     if (rec.value === null) mine.delete(rec.key);
     else mine.set(rec.key, rec.value);
+    written[rec.side].set(rec.key, rec.ts);
     const l = tables.L.get(rec.key) ?? null;
     const r = tables.R.get(rec.key) ?? null;
     const oldL = rec.side === 'L' ? old : l;
@@ -127,7 +132,8 @@ export function tableTableModel(records: readonly SideRecord[], kind: JoinKind):
     const thisAlone = kind === 'outer' || (kind === 'left' && rec.side === 'L');
     if (otherMissing && !thisAlone) continue;
     if (!before && !after && otherMissing) continue;
-    updates.push({ key: rec.key, value: after ? show(l, r) : null, ts: rec.ts });
+    const ts = otherMissing ? rec.ts : Math.max(rec.ts, written[rec.side === 'L' ? 'R' : 'L'].get(rec.key)!);
+    updates.push({ key: rec.key, value: after ? show(l, r) : null, ts });
   }
   const final = new Map<string, string>();
   for (const k of new Set([...tables.L.keys(), ...tables.R.keys()])) {

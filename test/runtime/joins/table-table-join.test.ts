@@ -59,6 +59,31 @@ describe('KTable-KTable join', () => {
     ]);
   });
 
+  it('a result carries the larger timestamp of both sides (Kafka: max of the update and the other row), also in the result store', () => {
+    // The right row is newer than the left update that joins it; a later right delete is older than the left row.
+    const records = [R('a', 2, 10), L('a', 1, 5), L('a', 3, 12), R('a', null, 7), L('b', 4, 20), R('b', 5, 15)];
+    const inner = runJoin(joinOf('inner'), records);
+    expect(inner.out).toEqual([
+      { key: 'a', value: '1+2', ts: 10 },
+      { key: 'a', value: '3+2', ts: 12 },
+      { key: 'a', value: null, ts: 12 },
+      { key: 'b', value: '4+5', ts: 20 },
+    ]);
+    expect(inner.driver.getKeyValueStore<string, string>('joined').getWithTimestamp('b')).toEqual({ value: '4+5', timestamp: 20 });
+    // Left join: a left row without a right row keeps its own timestamp; the right side's delete
+    // is stamped with the left row's (newer) timestamp.
+    expect(runJoin(joinOf('left'), [L('a', 1, 5), R('a', 2, 3), R('a', null, 4)]).out).toEqual([
+      { key: 'a', value: '1+∅', ts: 5 },
+      { key: 'a', value: '1+2', ts: 5 },
+      { key: 'a', value: '1+∅', ts: 5 },
+    ]);
+    // Outer join: a right row alone keeps its timestamp; the left update later joins it at the max.
+    expect(runJoin(joinOf('outer'), [R('a', 2, 9), L('a', 1, 4)]).out).toEqual([
+      { key: 'a', value: '∅+2', ts: 9 },
+      { key: 'a', value: '1+2', ts: 9 },
+    ]);
+  });
+
   for (const kind of ['inner', 'left', 'outer'] as const) {
     it(`${kind} join matches the model: every update, and the materialized result`, () => {
       const keys = ['a', 'b', 'c', 'd'];
