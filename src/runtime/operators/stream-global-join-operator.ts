@@ -8,7 +8,9 @@ import type { TaskContext } from '../task-context.js';
 /**
  * KStream-GlobalKTable join / leftJoin: looks up keyMapper(key, value) in the global store.
  * Drops (and counts) records with a null value, and in an inner join those with a null mapped key;
- * an inner join drops records without a match, a leftJoin joins them with null.
+ * an inner join drops records without a match. A leftJoin joins records without a match, a null
+ * mapped key or a null key with null (KIP-962, Kafka Streams 3.7+). The stream key need not be
+ * non-null in either join: only the mapped key is looked up.
  */
 export class StreamGlobalJoinOperator extends BaseOperator {
   private store!: KeyValueStore<unknown, unknown>;

@@ -7,8 +7,9 @@ import type { TaskContext } from '../task-context.js';
 /**
  * KStream-KTable join (Kafka Streams' KStreamKTableJoin): each stream record (k, v, t) reads the
  * table's current value for k and emits joiner(v, tableValue) at t; leftJoin also emits records
- * without a table value, with null. Records with a null key or value cannot join and are dropped
- * and counted (dropped-records-total, reason null-key-or-value). Table updates never emit: they
+ * without a table value, with null. Records with a null value, and in an inner join those with a
+ * null key, are dropped and counted (dropped-records-total, reason null-key-or-value); a leftJoin
+ * joins a null-key record with null (KIP-962, Kafka Streams 3.7+). Table updates never emit: they
  * only change what later stream records see.
  */
 export class StreamTableJoinOperator extends BaseOperator {
@@ -36,6 +37,10 @@ export class StreamTableJoinOperator extends BaseOperator {
         const key = keys[i];
         const value = values[i];
         if (key === null || key === undefined || value === null || value === undefined) {
+          if (leftJoin && value !== null && value !== undefined) {
+            out.pushFrom(batch, i, key, joiner(value, null, key));
+            continue;
+          }
           this.dropped.value++;
           this.ctx.logger.debug(`Skipping a record with a null key or value in join "${this.name}"`, { topic: batch.topic, partition: batch.partition, offset: batch.offsets[i] });
           continue;

@@ -15,7 +15,8 @@ export interface SideRecord {
 }
 
 export interface Out {
-  readonly key: string;
+  /** null only for a left stream-table join's null-key record (KIP-962). */
+  readonly key: string | null;
   readonly value: string | null;
   readonly ts: number;
 }
@@ -77,7 +78,11 @@ export function streamStreamModel(records: readonly SideRecord[], w: Windows, ki
   return out;
 }
 
-/** KStream-KTable join: side 'L' is the stream, 'R' the table's changelog. */
+/**
+ * KStream-KTable join: side 'L' is the stream, 'R' the table's changelog. A stream record with a
+ * null value never joins; one with a null key joins nothing, so only a leftJoin emits it, with null
+ * (KIP-962, Kafka Streams 3.7+).
+ */
 export function streamTableModel(records: readonly SideRecord[], leftJoin: boolean): Out[] {
   const table = new Map<string, number>();
   const out: Out[] = [];
@@ -88,7 +93,11 @@ export function streamTableModel(records: readonly SideRecord[], leftJoin: boole
       else table.set(rec.key, rec.value);
       continue;
     }
-    if (rec.key === null || rec.value === null) continue;
+    if (rec.value === null) continue;
+    if (rec.key === null) {
+      if (leftJoin) out.push({ key: null, value: show(rec.value, null), ts: rec.ts });
+      continue;
+    }
     const t = table.get(rec.key);
     if (t !== undefined) out.push({ key: rec.key, value: show(rec.value, t), ts: rec.ts });
     else if (leftJoin) out.push({ key: rec.key, value: show(rec.value, null), ts: rec.ts });

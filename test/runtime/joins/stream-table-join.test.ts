@@ -33,10 +33,19 @@ describe('KStream-KTable join', () => {
     ]);
   });
 
-  it('drops stream records with a null key or value and counts them', () => {
-    const { out, driver } = runJoin(joinOf(true), [R('a', 1, 1), L(null, 2, 2), L('a', null, 3), L('a', 4, 4)]);
+  it('join drops stream records with a null key or value and counts them', () => {
+    const { out, driver } = runJoin(joinOf(false), [R('a', 1, 1), L(null, 2, 2), L('a', null, 3), L('a', 4, 4)]);
     expect(out).toEqual([{ key: 'a', value: '4+1', ts: 4 }]);
     expect(driver.metrics().total('dropped-records-total', { reason: 'null-key-or-value' })).toBe(2);
+  });
+
+  it('leftJoin joins a null-key record with null (KIP-962) and drops only the null value', () => {
+    const { out, driver } = runJoin(joinOf(true), [R('a', 1, 1), L(null, 2, 2), L('a', null, 3), L('a', 4, 4)]);
+    expect(out).toEqual([
+      { key: null, value: '2+∅', ts: 2 },
+      { key: 'a', value: '4+1', ts: 4 },
+    ]);
+    expect(driver.metrics().total('dropped-records-total', { reason: 'null-key-or-value' })).toBe(1);
   });
 
   for (const leftJoin of [false, true]) {
