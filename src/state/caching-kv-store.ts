@@ -2,8 +2,11 @@
  * Caching layer of the key-value store (Kafka Streams' CachingKeyValueStore), typed: values stay
  * JS objects keyed by a key id. Updates to a key between flushes are merged; flush() (at commit)
  * and eviction pass each dirty key once to the change-logging layer and the flush listener.
- * The cache is an LRU (Map insertion order) bounded by an approximate byte budget; over budget,
- * the least-recently-used entry is evicted: flushed first when dirty, dropped when clean.
+ * The cache is bounded by an approximate byte budget and evicts about least-recently-used first
+ * (CLOCK): writes move an entry to the end of the Map's insertion order and reads only mark it
+ * used; over budget, a hand walking the Map in that order evicts the next unmarked entry (flushed
+ * first when dirty, dropped when clean) and unmarks the marked ones it passes. A read thus costs
+ * no Map delete + set.
  * cacheMaxBytes = 0 disables it: every update goes straight through and reaches the listener.
  */
 import type { Serde } from '../graph/serde-types.js';
@@ -34,6 +37,8 @@ export interface CacheEntry<K, V> {
   /** The value's timestamp (its update's, or the engine's when loaded clean). */
   timestamp: number;
   size: number;
+  /** Read since it last moved to the end of the cache: spared once by eviction (CLOCK). */
+  used: boolean;
 }
 
 /** No key: `mru` when the most recently used entry is unknown. */
@@ -41,9 +46,11 @@ const NO_KEY: unique symbol = Symbol('none');
 
 export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly cache = new Map<KeyId, CacheEntry<K, V>>();
-  /** Id of the cache's last (most recently used) entry, or NO_KEY: touching it again needs no
-   * delete + set to move it to the end (hot keys are read and updated over and over). */
+  /** Id of the cache's last (most recently written) entry, or NO_KEY: updating it again needs no
+   * delete + set to move it to the end (hot keys are updated over and over). */
   private mru: KeyId | typeof NO_KEY = NO_KEY;
+  /** The CLOCK hand: a live iterator over the cache (Map iterators follow deletes and appends). */
+  private hand: MapIterator<[KeyId, CacheEntry<K, V>]> | undefined;
   private cachedBytes = 0;
   private listener: CacheFlushListener<K, V> | undefined;
   private sendOldValues = false;
@@ -103,11 +110,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const id = isPrimitiveKey(key) ? key : bytesId(this.serializeKey(key));
     const e = this.cache.get(id);
     if (e !== undefined) {
-      if (id !== this.mru) {
-        this.cache.delete(id);
-        this.cache.set(id, e);
-        this.mru = id;
-      }
+      e.used = true;
       return e.value;
     }
     const kb = this.serializeKey(key);
@@ -118,7 +121,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       const size = entrySize(key, value);
       const flushedState = value === undefined ? Flushed.Absent : Flushed.Typed;
       const timestamp = raw === null ? 0 : storedTimestamp(raw);
-      this.cache.set(id, { key, keyBytes: kb, value, dirty: false, flushedState, flushedBytes: undefined, flushedValue: value, timestamp, size });
+      this.cache.set(id, { key, keyBytes: kb, value, dirty: false, flushedState, flushedBytes: undefined, flushedValue: value, timestamp, size, used: false });
       this.mru = id;
       this.cachedBytes += size;
       this.evictOverBudget();
@@ -155,7 +158,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       const raw = layer.engine.peek(bytesId(kb));
       if (raw === undefined && this.listener !== undefined && this.sendOldValues) throw notLoadedError(this.name, this.ctx!.taskId, 'put (old value needed)');
       const state = raw === undefined ? Flushed.Unknown : raw === null ? Flushed.Absent : Flushed.Bytes;
-      e = { key, keyBytes: kb, value, dirty: true, flushedState: state, flushedBytes: raw ?? undefined, flushedValue: undefined, timestamp, size: 0 };
+      e = { key, keyBytes: kb, value, dirty: true, flushedState: state, flushedBytes: raw ?? undefined, flushedValue: undefined, timestamp, size: 0, used: false };
     } else {
       if (id !== this.mru) this.cache.delete(id);
       e.value = value;
@@ -187,7 +190,13 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
 
   private evictOverBudget(): void {
     while (this.cachedBytes > this.cacheMaxBytes && this.cache.size > 0) {
-      const [id, e] = this.cache.entries().next().value as [KeyId, CacheEntry<K, V>];
+      let next = this.hand?.next();
+      if (next === undefined || next.done === true) next = (this.hand = this.cache.entries()).next();
+      const [id, e] = next.value as [KeyId, CacheEntry<K, V>];
+      if (e.used) {
+        e.used = false;
+        continue;
+      }
       // Flush before dropping: if serialization throws, the update stays cached and dirty.
       if (e.dirty) this.flushEntry(e);
       else if (this.layer!.engine.needsPrefetch) this.rememberClean(e);
