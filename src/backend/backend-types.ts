@@ -105,7 +105,14 @@ export interface GroupMetadata {
 export interface LogConsumer {
   /** Join the consumer group and subscribe; partitions arrive through the listener. */
   subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener): Promise<void>;
-  /** Manual assignment without group membership (restoration, global tables, CLI). */
+  /**
+   * Manual assignment without group membership (Java's assign() + seek(); restoration, global
+   * tables, CLI): no join, no rebalance, nothing registered with a group. Each call replaces the
+   * assignment. A partition starts at its given offset; with offset -1 it keeps its current
+   * position if it was already assigned, else starts at the group's committed offset (when
+   * groupId is set) or per autoOffsetReset. commit() may be unsupported (Kafka: use a transactional
+   * producer's sendOffsetsToTransaction). Not allowed on a subscribed consumer.
+   */
   assign(partitions: readonly TopicPartitionOffset[]): Promise<void>;
   /** The partitions this consumer currently reads. */
   assignment(): TopicPartition[];

@@ -4,8 +4,8 @@ import type { ResolvedKafkaConfig } from './kafka-config.js';
 
 /**
  * A kafkajs consumer configured from the backend config (Java client names mapped onto kafkajs's).
- * `selfRestart: false` stops kafkajs from restarting a crashed consumer on its own: group members
- * recover through KafkaLogConsumer instead (bounded, with the partitions reported lost).
+ * kafkajs's own restart-on-crash is off: group members recover through KafkaMemberLifecycle instead
+ * (bounded, with the partitions reported lost).
  */
 export function createKafkaJsConsumer(
   kafka: Kafka,
@@ -13,7 +13,6 @@ export function createKafkaJsConsumer(
   opts: ConsumerOptions,
   groupId: string,
   assigner: PartitionAssigner,
-  selfRestart: boolean,
 ): Consumer {
   const session = opts.sessionTimeoutMs ?? config.sessionTimeoutMs;
   const retry = { retries: config.retries, initialRetryTime: config.retryBackoffMs, maxRetryTime: config.retryBackoffMaxMs };
@@ -27,6 +26,6 @@ export function createKafkaJsConsumer(
     maxBytesPerPartition: config.maxPartitionFetchBytes,
     readUncommitted: (opts.isolationLevel ?? 'read_uncommitted') === 'read_uncommitted',
     allowAutoTopicCreation: false,
-    retry: selfRestart ? retry : { ...retry, restartOnFailure: () => Promise.resolve(false) },
+    retry: { ...retry, restartOnFailure: () => Promise.resolve(false) },
   });
 }

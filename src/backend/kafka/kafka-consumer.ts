@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ConsumerOptions, FetchBatch, GroupMetadata, LogConsumer, RebalanceListener, TopicPartition, TopicPartitionOffset } from '../backend-types.js';
 import { validateTopicName } from '../topic-name.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import type { ResolvedKafkaConfig } from './kafka-config.js';
 import { toStreamwrightError } from './kafka-errors.js';
+import { KafkaAssignedReader } from './kafka-assigned-reader.js';
 import { FetchBuffer, parkBatch, tpKey } from './kafka-fetch-buffer.js';
-import { manualAssigner } from './kafka-group-hooks.js';
 import { KafkaMemberLifecycle, type MemberHost } from './kafka-member-lifecycle.js';
 import { flattenAssignment, RebalanceState } from './kafka-rebalance-state.js';
 import { checkCommittable, fetchCommitted, missingOffsetsError } from './kafka-offsets.js';
@@ -19,9 +18,8 @@ const NO_LISTENER: RebalanceListener = { onPartitionsRevoked() {}, onPartitionsA
  * fetching is paced by the runtime. Group mode uses our co-partitioning assignor and delivers eager
  * rebalance callbacks inside poll(): revoked before JoinGroup is sent, assigned after SyncGroup.
  *
- * Manual assign() has no kafkajs equivalent: it runs a member of a private, single-member group
- * (`<groupId|client.id>-assign-<uuid>`) whose assignor hands it exactly the requested partitions, then
- * seeks them. It never commits to that group; see docs/kafka-backend.md for the trade-off.
+ * Manual assign() has no kafkajs equivalent: it goes to a KafkaAssignedReader, which fetches from the
+ * partitions' leaders through a kafkajs Cluster of its own, without joining any group.
  *
  * A group member whose kafkajs consumer crashes on a recoverable error treats its partitions as lost
  * (commits for them are refused, onPartitionsRevoked still runs in poll()) and rejoins with a new
@@ -34,14 +32,14 @@ export class KafkaLogConsumer implements LogConsumer {
   private readonly buffer = new FetchBuffer();
   private readonly rebalance = new RebalanceState();
   private readonly paused = new Set<string>();
-  private manualAssignment: TopicPartition[] = [];
+  private reader: KafkaAssignedReader | undefined;
   private failure: StreamwrightError | undefined;
   private wake: (() => void) | undefined;
   private polling = false;
   private closed = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly config: ResolvedKafkaConfig,
     private readonly opts: ConsumerOptions,
     private readonly admin: () => Promise<Admin>,
@@ -64,7 +62,7 @@ export class KafkaLogConsumer implements LogConsumer {
 
   private checkUnused(): void {
     if (this.mode !== 'none') {
-      throw new StreamwrightError('APP_STATE', `Consumer is already ${this.mode === 'group' ? 'subscribed' : 'manually assigned'}; a consumer subscribes or assigns once. Create another consumer.`, {});
+      throw new StreamwrightError('APP_STATE', `Consumer is already ${this.mode === 'group' ? 'subscribed' : 'manually assigned'}; a consumer either subscribes once or assigns (as often as needed). Create another consumer.`, {});
     }
   }
 
@@ -78,14 +76,7 @@ export class KafkaLogConsumer implements LogConsumer {
     return {
       eachBatch: (payload: EachBatchPayload) => parkBatch(this.buffer, payload, this.config.heartbeatIntervalMs, () => this.notify(), () => this.closed),
       beforeJoin: () => this.beforeJoin(),
-      joined: (consumer, assignment) => {
-        if (this.mode === 'manual') {
-          for (const tp of this.manualAssignment) {
-            const o = (tp as TopicPartitionOffset).offset;
-            if (o !== undefined && o >= 0) consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(o) });
-          }
-          return;
-        }
+      joined: (_consumer, assignment) => {
         this.rebalance.assigned(flattenAssignment(assignment));
         this.notify();
       },
@@ -123,19 +114,18 @@ export class KafkaLogConsumer implements LogConsumer {
     await this.member.startGroup(groupId, topics instanceof RegExp ? [topics] : [...topics]);
   }
 
+  /** Manual assignment without a group; may be called again to replace the partitions (as in Java). */
   async assign(partitions: readonly TopicPartitionOffset[]): Promise<void> {
     this.checkOpen('assign');
-    this.checkUnused();
+    if (this.mode === 'group') this.checkUnused();
     for (const tp of partitions) validateTopicName(tp.topic);
     this.mode = 'manual';
-    this.manualAssignment = partitions.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset }) as TopicPartitionOffset);
-    if (partitions.length === 0) return;
-    const privateGroup = `${this.opts.groupId ?? this.config.clientId}-assign-${randomUUID()}`;
-    await this.member.startManual(privateGroup, manualAssigner(this.manualAssignment), [...new Set(partitions.map((p) => p.topic))]);
+    this.reader ??= new KafkaAssignedReader(this.kafka, this.config, this.opts, (tps) => this.committed(tps));
+    await this.reader.assign(partitions);
   }
 
   assignment(): TopicPartition[] {
-    if (this.mode === 'manual') return this.manualAssignment.map((tp) => ({ topic: tp.topic, partition: tp.partition }));
+    if (this.reader !== undefined) return this.reader.assignment();
     return [...this.rebalance.owned.values()];
   }
 
@@ -145,24 +135,25 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   private requireAssigned(tp: TopicPartition, op: string): void {
-    const ok = this.mode === 'manual' ? this.manualAssignment.some((x) => x.topic === tp.topic && x.partition === tp.partition) : this.rebalance.owned.has(tpKey(tp.topic, tp.partition));
-    if (!ok || this.consumer === undefined) {
+    if (!this.rebalance.owned.has(tpKey(tp.topic, tp.partition)) || this.consumer === undefined) {
       throw new StreamwrightError('PARTITION_NOT_FOUND', `${op}: ${tp.topic}-${tp.partition} is not assigned to this consumer. Call it for partitions from assignment() or onPartitionsAssigned.`, { topic: tp.topic, partition: tp.partition });
     }
   }
 
   seek(tp: TopicPartition, offset: number): void {
     this.checkOpen('seek');
-    this.requireAssigned(tp, 'seek');
     if (!Number.isInteger(offset) || offset < 0) {
       throw new StreamwrightError('OFFSET_OUT_OF_RANGE', `seek(${tp.topic}-${tp.partition}, ${offset}): offsets are integers >= 0.`, { topic: tp.topic, partition: tp.partition, offset });
     }
+    if (this.reader !== undefined) return this.reader.seek(tp, offset);
+    this.requireAssigned(tp, 'seek');
     this.buffer.drop(tp);
     this.consumer!.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) });
   }
 
   pause(tps: readonly TopicPartition[]): void {
     this.checkOpen('pause');
+    if (this.reader !== undefined) return this.reader.pause(tps);
     for (const tp of tps) this.requireAssigned(tp, 'pause');
     for (const tp of tps) {
       this.paused.add(tpKey(tp.topic, tp.partition));
@@ -173,6 +164,7 @@ export class KafkaLogConsumer implements LogConsumer {
 
   resume(tps: readonly TopicPartition[]): void {
     this.checkOpen('resume');
+    if (this.reader !== undefined) return this.reader.resume(tps);
     for (const tp of tps) {
       this.paused.delete(tpKey(tp.topic, tp.partition));
       this.consumer?.resume([{ topic: tp.topic, partitions: [tp.partition] }]);
@@ -184,6 +176,7 @@ export class KafkaLogConsumer implements LogConsumer {
     if (this.polling) throw new StreamwrightError('APP_STATE', 'poll() called while another poll() is running; poll from one loop.', {});
     this.polling = true;
     try {
+      if (this.reader !== undefined) return await this.reader.poll(opts.maxRecords, opts.maxWaitMs);
       const deadline = Date.now() + Math.max(0, opts.maxWaitMs);
       for (;;) {
         if (this.rebalance.hasEvents()) await this.rebalance.deliver(this.listener, (tps) => this.onAssigned(tps));
@@ -243,6 +236,6 @@ export class KafkaLogConsumer implements LogConsumer {
     this.buffer.dropAll();
     this.rebalance.releaseJoin();
     this.notify();
-    await this.member.close();
+    await Promise.all([this.member.close(), this.reader?.close()]);
   }
 }

@@ -4,7 +4,6 @@ import { assignByPartition } from '../partition-assignor.js';
 import { decodeSubscriptionUserData, encodeAssignmentUserData, encodeSubscriptionUserData } from './kafka-group-metadata-codec.js';
 
 export const CO_PARTITIONING_ASSIGNOR = 'StreamwrightCoPartitioning';
-export const MANUAL_ASSIGNOR = 'StreamwrightManual';
 
 function encodeAssignment(version: number, tps: readonly TopicPartition[], userData: Buffer = Buffer.alloc(0)): Buffer {
   const assignment: Record<string, number[]> = {};
@@ -45,20 +44,6 @@ export function coPartitioningAssigner(onCluster: (cluster: Cluster) => void, ap
       },
     };
   };
-}
-
-/** kafkajs assigner for manual assignment: the single member of a private group gets exactly `tps`. */
-export function manualAssigner(tps: readonly TopicPartition[]): PartitionAssigner {
-  return () => ({
-    name: MANUAL_ASSIGNOR,
-    version: 0,
-    async assign({ members }) {
-      return members.map((m, i) => ({ memberId: m.memberId, memberAssignment: encodeAssignment(0, i === 0 ? tps : []) }));
-    },
-    protocol({ topics }) {
-      return { name: MANUAL_ASSIGNOR, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
-    },
-  });
 }
 
 /** What a LogConsumer learns from, and adds to, the group requests of one kafkajs consumer. */

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, PartitionAssigner } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { ConsumerOptions, GroupMetadata, GroupMemberMetadata, TopicPartition } from '../backend-types.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import type { ResolvedKafkaConfig } from './kafka-config.js';
@@ -28,7 +28,7 @@ export interface MemberHost {
  * possibly several kafkajs consumers: when one crashes on a recoverable error (isRecoverableGroupCrash)
  * the partitions count as lost, a warning is logged, and after a backoff a new kafkajs consumer joins,
  * leaving the dead member id first. After `retries` failed attempts in a row the crash goes to
- * `host.failed`. A manual-assignment consumer keeps kafkajs's own restart behaviour.
+ * `host.failed`.
  */
 export class KafkaMemberLifecycle {
   private consumer: Consumer | undefined;
@@ -68,13 +68,6 @@ export class KafkaMemberLifecycle {
     await this.start(this.createGroupConsumer(groupId));
   }
 
-  async startManual(privateGroup: string, assigner: PartitionAssigner, topics: string[]): Promise<void> {
-    this.topics = topics;
-    const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, privateGroup, assigner, true);
-    this.adopt(consumer, ++this.incarnation, false);
-    await this.start(consumer);
-  }
-
   async close(): Promise<void> {
     this.recovery.cancel();
     const consumer = this.consumer;
@@ -82,7 +75,7 @@ export class KafkaMemberLifecycle {
     if (consumer !== undefined) await consumer.disconnect();
   }
 
-  private adopt(consumer: Consumer, incarnation: number, group: boolean): void {
+  private adopt(consumer: Consumer, incarnation: number): void {
     this.consumer = consumer;
     this.memberId = undefined;
     this.members = undefined;
@@ -94,9 +87,7 @@ export class KafkaMemberLifecycle {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       if (!current()) return;
-      const lost = this.host.crashed();
-      if (group) this.recoverOrFail(e.payload.error, lost);
-      else if (!e.payload.restart) this.host.failed(toStreamwrightError(e.payload.error, this.ctx('consuming')));
+      this.recoverOrFail(e.payload.error, this.host.crashed());
     });
   }
 
@@ -114,8 +105,8 @@ export class KafkaMemberLifecycle {
       },
     };
     const assigner = coPartitioningAssigner((cluster) => installJoinHook(cluster, hooks), this.opts.applicationServer);
-    const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, groupId, assigner, false);
-    this.adopt(consumer, incarnation, true);
+    const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, groupId, assigner);
+    this.adopt(consumer, incarnation);
     return consumer;
   }
 

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { TopicPartition, TopicPartitionOffset } from '../backend-types.js';
+import type { OffsetReset, TopicPartition, TopicPartitionOffset } from '../backend-types.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import { toStreamwrightError } from './kafka-errors.js';
 
@@ -50,4 +50,43 @@ export function missingOffsetsError(committed: readonly TopicPartitionOffset[], 
     `No committed offset for ${missing.map((m) => `${m.topic}-${m.partition}`).join(', ')} in group ${groupId} and autoOffsetReset is 'none'. Commit a starting offset first or use 'earliest' / 'latest'.`,
     { groupId, partitions: missing },
   );
+}
+
+/**
+ * Where partitions assigned without an offset start (Java's position lookup for assign()): the
+ * group's committed offset when there is a group and `useCommitted`, else the earliest or latest
+ * offset per autoOffsetReset ('none' throws OFFSET_OUT_OF_RANGE naming the partitions).
+ */
+export async function resolveStartOffsets(
+  tps: readonly (TopicPartition & { readonly useCommitted: boolean })[],
+  opts: { readonly groupId: string | undefined; readonly autoOffsetReset: OffsetReset },
+  committed: (tps: readonly TopicPartition[]) => Promise<TopicPartitionOffset[]>,
+  listOffsets: (
+    topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[],
+  ) => Promise<readonly { readonly topic: string; readonly partitions: readonly { readonly partition: number; readonly offset: string }[] }[]>,
+): Promise<TopicPartitionOffset[]> {
+  const out: TopicPartitionOffset[] = [];
+  const fromGroup = opts.groupId === undefined ? [] : tps.filter((t) => t.useCommitted);
+  const found = new Set<string>();
+  if (fromGroup.length > 0) {
+    for (const c of await committed(fromGroup)) {
+      if (c.offset < 0) continue;
+      out.push(c);
+      found.add(`${c.topic}\u0000${c.partition}`);
+    }
+  }
+  const rest = tps.filter((t) => !found.has(`${t.topic}\u0000${t.partition}`));
+  if (rest.length === 0) return out;
+  if (opts.autoOffsetReset === 'none') {
+    throw new StreamwrightError(
+      'OFFSET_OUT_OF_RANGE',
+      `No valid position for ${rest.map((p) => `${p.topic}-${p.partition}`).join(', ')}${opts.groupId === undefined ? '' : ` (no committed offset in group ${opts.groupId})`} and autoOffsetReset is 'none'. Assign or seek with an offset between the partition's earliest and latest offsets.`,
+      { partitions: rest.map((p) => ({ topic: p.topic, partition: p.partition })), groupId: opts.groupId },
+    );
+  }
+  const byTopic = new Map<string, { partition: number }[]>();
+  for (const p of rest) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), { partition: p.partition }]);
+  const answer = await listOffsets([...byTopic].map(([topic, partitions]) => ({ topic, partitions, fromBeginning: opts.autoOffsetReset === 'earliest' })));
+  for (const t of answer) for (const o of t.partitions) out.push({ topic: t.topic, partition: o.partition, offset: Number(o.offset) });
+  return out;
 }
