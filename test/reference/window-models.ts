@@ -85,7 +85,9 @@ export function slidingWindowModel<A>(records: readonly InputRecord[], td: numbe
 
 /**
  * Session windows: records of a key within `gap` of each other form one session [first, last].
- * A record is dropped when the session it would form ends before stream time - grace. Sessions
+ * A record is dropped when the session it would form ends before stream time - gap - grace (Kafka
+ * Streams 3.0+, KAFKA-12718), or when that session alone ends at or before the stream time before
+ * it - gap - grace (the store's retention: the write to an expired session is dropped). Sessions
  * that ended at or before stream time - retention (gap + grace, the store's default) are final:
  * later records no longer merge with them (the store expires them). Sessions are recomputed from the accepted records by
  * clustering, not merged incrementally, so the model does not share the operator's merge logic.
@@ -107,7 +109,7 @@ export function sessionWindowModel<A>(records: readonly InputRecord[], gap: numb
     }
     const candidate = { value: r.value, ts: r.ts };
     const session = sessionsOf([...mine, candidate], gap).find((s) => s.records.includes(candidate))!;
-    if (session.end >= streamTime - grace) mine.push(candidate);
+    if (session.end >= streamTime - gap - grace && session.end > before - gap - grace) mine.push(candidate);
     live.set(r.key, mine);
   }
   const out: WindowMap<A> = new Map();

@@ -8,8 +8,10 @@ import { ChangeForwarder } from './change-forwarder.js';
  * Session window aggregation (Kafka Streams' KStreamSessionWindowAggregate). A record joins every
  * session of its key within the inactivity gap; they merge into one session [min start, max end]
  * (ends are inclusive: the last record's timestamp). Merged-away sessions are removed, which emits
- * a delete for them. A record whose merged session ends before stream time - grace is dropped.
- * Updates are timestamped with the session's end.
+ * a delete for them. A record whose merged session ends before stream time - gap - grace is dropped
+ * (Kafka Streams 3.0+, KAFKA-12718: a session stays open for a gap after its end, plus grace).
+ * Updates are timestamped with the session's end. Stream time is this operator's own (the largest
+ * timestamp it has aggregated), so each input of a cogroup judges lateness by its own records.
  */
 export class SessionAggregateOperator extends ChangeForwarder {
   private store!: SessionStore<unknown, unknown>;
@@ -33,7 +35,7 @@ export class SessionAggregateOperator extends ChangeForwarder {
     const ts = batch.timestamps[i];
     if (ts > this.observedStreamTime) this.observedStreamTime = ts;
     const { gapMs, graceMs } = this.node.windows;
-    const closeTime = this.observedStreamTime - graceMs;
+    const closeTime = this.observedStreamTime - graceMs - gapMs;
     const overlapping = this.store.findSessions(key, ts - gapMs, ts + gapMs);
     let start = ts;
     let end = ts;
