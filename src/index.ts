@@ -17,6 +17,7 @@ export {
   GlobalKTable,
   CogroupedKStream,
   TimeWindowedCogroupedKStream,
+  SessionWindowedCogroupedKStream,
 } from './dsl/index.js';
 export type { StreamJoined, Joined, TableJoined, ForeignKeyJoinOptions } from './dsl/index.js';
 export type { ValueJoiner, JoinWindowSpec } from './graph/join-windows.js';

@@ -1,17 +1,13 @@
-import type { Aggregator, Initializer, Windowed } from '../graph/processor-types.js';
-import type { Serde } from '../graph/serde-types.js';
-import { windowRetentionMs } from '../graph/window-spec.js';
+import type { Aggregator, Initializer } from '../graph/processor-types.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
-import { WindowedSerdes } from '../serde/windowed-serdes.js';
+import { addCogroupNodes, COGROUP_AGGREGATE, type CogroupInput } from './cogroup-nodes.js';
 import type { KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
 import { addStore, type Materialized } from './materialized.js';
-import { TimeWindows } from './windows.js';
+import { SessionWindowedCogroupedKStream, TimeWindowedCogroupedKStream } from './windowed-cogrouped-kstream.js';
+import { SessionWindows, SlidingWindows, TimeWindows } from './windows.js';
 
-interface CogroupInput<K> {
-  readonly grouped: KGroupedStream<K, unknown>;
-  readonly aggregator: Aggregator<K, unknown, unknown>;
-}
+export { SessionWindowedCogroupedKStream, TimeWindowedCogroupedKStream };
 
 /**
  * Several grouped streams aggregated into one table (Kafka Streams' CogroupedKStream): each input
@@ -40,50 +36,35 @@ export class CogroupedKStream<K, VA> {
 
   aggregate(initializer: Initializer<VA>, materialized?: Materialized<K, VA>): KTable<K, VA> {
     const graph = this.inputs[0].grouped.stream.builder;
-    const store = addStore(graph, 'keyValue', materialized as Materialized<unknown, unknown>, { prefix: 'COGROUPKSTREAM-AGGREGATE-', keySerde: this.inputs[0].grouped.keySerde });
-    const parents = this.inputs.map((input) => {
-      const name = graph.newName('COGROUPKSTREAM-AGGREGATE-');
-      graph.addNode({ kind: 'aggregate', name, parents: [input.grouped.input(store.name)], stores: [store.name], store: store.name, initializer, aggregator: input.aggregator as Aggregator<unknown, unknown, unknown> });
-      return name;
-    });
-    const merge = graph.newName('COGROUPKSTREAM-MERGE-');
-    graph.addNode({ kind: 'merge', name: merge, parents, stores: [] });
+    const store = addStore(graph, 'keyValue', materialized as Materialized<unknown, unknown>, { prefix: COGROUP_AGGREGATE, keySerde: this.inputs[0].grouped.keySerde });
+    const merge = addCogroupNodes(this.inputs, store, (name, parent, input) => ({
+      kind: 'aggregate',
+      name,
+      parents: [parent],
+      stores: [store.name],
+      store: store.name,
+      initializer,
+      aggregator: input.aggregator as Aggregator<unknown, unknown, unknown>,
+    }));
     return new KTable<K, VA>(graph, merge, { keySerde: store.keySerde, valueSerde: store.valueSerde, storeName: store.name });
   }
 
-  /** Tumbling or hopping windows over the cogrouped aggregate. */
-  windowedBy(windows: TimeWindows): TimeWindowedCogroupedKStream<K, VA> {
-    if (!(windows instanceof TimeWindows)) {
-      throw new StreamwrightError('TOPOLOGY_INVALID', 'A cogrouped stream can be windowed by TimeWindows here; sliding and session windows are not supported for cogroup yet.');
-    }
-    return new TimeWindowedCogroupedKStream<K, VA>(this.inputs, windows);
+  /** Tumbling, hopping or sliding windows over the cogrouped aggregate (Kafka Streams' TimeWindowedCogroupedKStream). */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedCogroupedKStream<K, VA>;
+  /** Session windows over the cogrouped aggregate; sessions that grow together merge with a Merger. */
+  windowedBy(windows: SessionWindows): SessionWindowedCogroupedKStream<K, VA>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedCogroupedKStream<K, VA> | SessionWindowedCogroupedKStream<K, VA> {
+    if (windows instanceof SessionWindows) return new SessionWindowedCogroupedKStream<K, VA>(this.inputs, windows.spec);
+    if (windows instanceof TimeWindows || windows instanceof SlidingWindows) return new TimeWindowedCogroupedKStream<K, VA>(this.inputs, windows.spec);
+    throw new StreamwrightError(
+      'TOPOLOGY_INVALID',
+      `cogroup(...).windowedBy() takes TimeWindows, SlidingWindows or SessionWindows, got ${describeValue(windows)}. Build the windows with e.g. TimeWindows.ofSizeWithNoGrace(60_000).`,
+    );
   }
 }
 
-export class TimeWindowedCogroupedKStream<K, VA> {
-  /** @internal */
-  constructor(
-    private readonly inputs: readonly CogroupInput<K>[],
-    private readonly windows: TimeWindows,
-  ) {}
-
-  aggregate(initializer: Initializer<VA>, materialized?: Materialized<K, VA>): KTable<Windowed<K>, VA> {
-    const graph = this.inputs[0].grouped.stream.builder;
-    const spec = this.windows.spec;
-    const store = addStore(graph, 'window', materialized as Materialized<unknown, unknown>, {
-      prefix: 'COGROUPKSTREAM-AGGREGATE-',
-      keySerde: this.inputs[0].grouped.keySerde,
-      retentionMs: windowRetentionMs(spec),
-      windowSizeMs: spec.sizeMs,
-    });
-    const parents = this.inputs.map((input) => {
-      const name = graph.newName('COGROUPKSTREAM-AGGREGATE-');
-      graph.addNode({ kind: 'windowAggregate', name, parents: [input.grouped.input(store.name)], stores: [store.name], store: store.name, windows: spec, initializer, aggregator: input.aggregator as Aggregator<unknown, unknown, unknown> });
-      return name;
-    });
-    const merge = graph.newName('COGROUPKSTREAM-MERGE-');
-    graph.addNode({ kind: 'merge', name: merge, parents, stores: [] });
-    const keySerde = store.keySerde ? WindowedSerdes.timeWindowed(store.keySerde, spec.sizeMs) : undefined;
-    return new KTable<Windowed<K>, VA>(graph, merge, { keySerde: keySerde as Serde<unknown> | undefined, valueSerde: store.valueSerde, storeName: store.name, windowGraceMs: spec.graceMs });
-  }
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return `an object of ${(v as object).constructor?.name ?? 'no class'}`;
+  return `${typeof v} ${String(v)}`;
 }

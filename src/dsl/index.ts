@@ -18,4 +18,4 @@ export { joinGlobal } from './joins-global.js';
 export type { GlobalJoinOptions } from './joins-global.js';
 export { joinForeignKey } from './joins-foreign-key.js';
 export type { ForeignKeyJoinOptions } from './joins-foreign-key.js';
-export { CogroupedKStream, TimeWindowedCogroupedKStream } from './cogrouped-kstream.js';
+export { CogroupedKStream, TimeWindowedCogroupedKStream, SessionWindowedCogroupedKStream } from './cogrouped-kstream.js';

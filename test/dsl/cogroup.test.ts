@@ -77,4 +77,21 @@ describe('cogroup', () => {
     const g = b.stream('clicks', { keySerde: S, valueSerde: S }).groupByKey();
     expect(() => g.cogroup<number>((_k, _v, a) => a + 1).cogroup(g, (_k, _v, a) => a)).toThrow(/already part of the cogroup/);
   });
+
+  it('refuses windows that are not TimeWindows, SlidingWindows or SessionWindows', () => {
+    const b = new StreamsBuilder();
+    const g = b.stream('clicks', { keySerde: S, valueSerde: S }).groupByKey();
+    const err = caught(() => g.cogroup<number>((_k, _v, a) => a + 1).windowedBy({ sizeMs: 10 } as unknown as TimeWindows));
+    expect(err.code).toBe('TOPOLOGY_INVALID');
+    expect(err.message).toMatch(/takes TimeWindows, SlidingWindows or SessionWindows, got an object of Object/);
+  });
 });
+
+function caught(fn: () => unknown): Error & { code?: string; details?: Record<string, unknown> } {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error('expected an error');
+}
