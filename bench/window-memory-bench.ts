@@ -46,7 +46,7 @@ async function measure(bids: number): Promise<WindowMemoryResult> {
   const before = heap();
   const store = createWindowStore<number, Agg>({
     name: 'auction-stats-store', keySerde: Serdes.Long(), valueSerde: aggSerde, persistent: false, logging: true,
-    cacheMaxBytes: CACHE_BYTES, retentionMs: 365 * 86_400_000, windowSizeMs: WINDOW_MS,
+    cacheMaxBytes: CACHE_BYTES, retentionMs: 365 * 86_400_000, windowSizeMs: WINDOW_MS, windowLayout: 'by-window',
   });
   let changelog = 0;
   await store.open({ applicationId: 'bench', taskId: '0_0', partition: 0, taskDir: '/nonexistent', changelogTopic: 'bench-auction-stats-store-changelog', logChange: () => void changelog++, metrics: new Metrics(), logger: silentLogger });

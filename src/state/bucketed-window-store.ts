@@ -13,7 +13,7 @@
  * Persistent stores mirror flushed windows to LevelDB (WindowLevelMirror) and load it on open.
  */
 import { bytesId, isPrimitiveKey, serializeKey, splitWindowKey, windowKeyBytes, type KeyId } from './key-codec.js';
-import { entrySize } from './size-estimator.js';
+import { approxSize } from './size-estimator.js';
 import { invalidWindowError, notOpenError } from './store-errors.js';
 import { validateWindowOptions } from './store-options.js';
 import type { CacheFlushListener, KeyValueEntry, ReadOnlyWindowStore, StoreBuildOptions, StoreContext, WindowStore, Windowed } from './store-types.js';
@@ -22,6 +22,17 @@ import { BucketList, DIRTY, PERSISTED, TOUCHED, type WindowBucket } from './wind
 import { WindowLevelMirror } from './window-level-mirror.js';
 
 const DETACHED = { value: 0 };
+
+/**
+ * Cache bytes a dirty window costs beyond its value: its dirty-queue entry (three array slots) and
+ * the column slots of its old value, size and flags. The window itself (value, timestamp, Map entry)
+ * is held whether or not it is dirty, as Kafka's cache does not count RocksDB's memory either.
+ */
+const DIRTY_OVERHEAD = 48;
+
+function dirtySize(value: unknown): number {
+  return approxSize(value) + DIRTY_OVERHEAD;
+}
 
 export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
   readonly name: string;
@@ -160,7 +171,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
     b.values[i] = v;
     b.timestamps[i] = ts;
-    const size = entrySize(key, v) + 16;
+    const size = dirtySize(v);
     b.setMeta(i, (m & PERSISTED) | DIRTY, size);
     b.dirtyCount++;
     this.dirtyBytes += size;
@@ -194,7 +205,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
       const m = b.meta[i];
       if ((m & DIRTY) === 0) continue;
       if ((m & TOUCHED) !== 0) {
-        const size = entrySize(key, b.values[i]) + 16;
+        const size = dirtySize(b.values[i]);
         this.dirtyBytes += size - b.sizeOf(i);
         b.setMeta(i, m & (DIRTY | PERSISTED), size);
         q.push(b, key, i);

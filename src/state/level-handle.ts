@@ -12,6 +12,14 @@ export interface LevelWrite {
   readonly value: Buffer | null;
 }
 
+export interface ChainedWrites {
+  put(key: Buffer, value: Buffer): void;
+  del(key: Buffer): void;
+  readonly length: number;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
 export class LevelHandle {
   private db: Level<Buffer, Buffer> | undefined;
 
@@ -69,6 +77,29 @@ export class LevelHandle {
     } catch (e) {
       throw engineError(this.store, this.dir, 'batch write', e);
     }
+  }
+
+  /**
+   * A chained batch: each put/del is handed to LevelDB's native batch at once (no operation object
+   * per write, about half the cost of write() for large batches); commit() applies it atomically.
+   */
+  chainedBatch(): ChainedWrites {
+    const b = this.handle('batch').batch();
+    return {
+      put: (key, value) => void b.put(key, value),
+      del: (key) => void b.del(key),
+      get length() {
+        return b.length;
+      },
+      commit: async () => {
+        try {
+          await b.write();
+        } catch (e) {
+          throw engineError(this.store, this.dir, 'batch write', e);
+        }
+      },
+      discard: () => b.close(),
+    };
   }
 
   /** Entries with from <= key <= to in byte order (bounds optional). */

@@ -2,10 +2,11 @@
  * LevelDB copy of a by-window store (see FORMAT.md): key = 8-byte order-preserving window start +
  * serialized key, value = serialized aggregate. Windows are laid out oldest first, so expiring
  * every window older than a cutoff is one native range delete at the next flush instead of a
- * delete per window. Writes are queued between flushes and applied as one batch.
+ * delete per window. Writes go into one LevelDB chained batch between flushes (handed to the
+ * native batch as they happen) and are committed atomically at write().
  */
 import * as path from 'node:path';
-import { LevelHandle, type LevelWrite } from './level-handle.js';
+import { LevelHandle, type ChainedWrites } from './level-handle.js';
 import { TIMESTAMP_BYTES } from './key-codec.js';
 
 const TWO_32 = 4294967296;
@@ -23,7 +24,7 @@ function readOrderedStart(b: Buffer): number {
 
 export class WindowLevelMirror {
   private readonly db: LevelHandle;
-  private pending: LevelWrite[] = [];
+  private pending: ChainedWrites | undefined;
   /** Windows starting before this are expired and not yet range-deleted. */
   private clearBelow = -Infinity;
   private clearedBelow = -Infinity;
@@ -47,7 +48,9 @@ export class WindowLevelMirror {
     const k = Buffer.allocUnsafe(TIMESTAMP_BYTES + key.length);
     writeOrderedStart(k, start);
     key.copy(k, TIMESTAMP_BYTES);
-    this.pending.push({ key: k, value });
+    const batch = (this.pending ??= this.db.chainedBatch());
+    if (value === null) batch.del(k);
+    else batch.put(k, value);
   }
 
   /** Every window starting before `start` has expired: deleted at the next write(). */
@@ -55,18 +58,16 @@ export class WindowLevelMirror {
     if (start > this.clearBelow) this.clearBelow = start;
   }
 
-  /** Applies queued writes in one batch, then range-deletes expired windows (which may include
-   * the final values just written for them). On failure the writes stay queued. */
+  /**
+   * Commits the queued writes as one batch, then range-deletes expired windows (which may include
+   * the final values just written for them). A failed commit loses the batch and throws: the task
+   * fails without writing a checkpoint, so its restart restores these windows from the changelog.
+   */
   async write(): Promise<void> {
-    if (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        await this.db.write(batch);
-      } catch (e) {
-        this.pending = batch.concat(this.pending);
-        throw e;
-      }
+    const batch = this.pending;
+    if (batch !== undefined) {
+      this.pending = undefined;
+      await batch.commit();
     }
     if (this.clearBelow > this.clearedBelow) {
       const below = this.clearBelow;
@@ -77,17 +78,19 @@ export class WindowLevelMirror {
     }
   }
 
-  discardPending(): void {
-    this.pending = [];
+  private async discardPending(): Promise<void> {
+    const batch = this.pending;
+    this.pending = undefined;
+    await batch?.discard();
   }
 
-  close(): Promise<void> {
-    this.pending = [];
-    return this.db.close();
+  async close(): Promise<void> {
+    await this.discardPending();
+    await this.db.close();
   }
 
-  destroy(): Promise<void> {
-    this.pending = [];
-    return this.db.destroy();
+  async destroy(): Promise<void> {
+    await this.discardPending();
+    await this.db.destroy();
   }
 }

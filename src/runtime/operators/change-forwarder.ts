@@ -18,18 +18,30 @@ export abstract class ChangeForwarder extends BaseOperator {
     if (!this.inProcess) this.emit();
   }
 
+  /** Index of the record being processed (for the error of a record that fails). */
+  protected cursor = 0;
+
   process(batch: RecordBatch): void {
     this.begin(batch);
     this.inProcess = true;
-    let i = 0;
+    this.cursor = 0;
     try {
-      for (const n = batch.length; i < n; i++) this.processOne(batch, i);
+      this.processBatch(batch);
     } catch (err) {
-      this.fail(batch, i, err);
+      this.fail(batch, this.cursor, err);
     } finally {
       this.inProcess = false;
     }
     this.emit();
+  }
+
+  /** Processes every record of the batch, keeping `cursor` at the current one; operators with a
+   * hot loop override this, the others implement processOne(). */
+  protected processBatch(batch: RecordBatch): void {
+    for (let i = 0, n = batch.length; i < n; i++) {
+      this.cursor = i;
+      this.processOne(batch, i);
+    }
   }
 
   /**
