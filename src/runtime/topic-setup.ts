@@ -5,6 +5,7 @@ import type { StoreSpec } from '../graph/store-spec.js';
 import type { Logger } from './logger.js';
 import { changelogTopicOf } from './task-stores.js';
 import { checkCopartitioned, copartitionedRepartitionCounts, joinCopartitionGroups } from './join-copartition-check.js';
+import { sizeInternalTopics, taskCount } from './internal-topic-sizing.js';
 
 /** What the app learned about its topics before subscribing. */
 export interface TopicPlan {
@@ -16,9 +17,10 @@ export interface TopicPlan {
 
 /**
  * Checks that source and sink topics exist, creates the app's internal topics
- * (`<application.id>-<name>`) with the partition count Kafka Streams would pick (the
- * repartition() count, else the most partitions among the upstream sub-topology's sources),
- * and returns the partition counts the runtime needs.
+ * (`<application.id>-<name>`) with the partition count Kafka Streams would pick
+ * (`sizeInternalTopics()`: the repartition() count, a join's co-partitioned count, a foreign-key
+ * topic's reader's task count, else the most partitions among the upstream sub-topology's
+ * sources), and returns the partition counts the runtime needs.
  */
 export async function setupTopics(
   topology: Topology,
@@ -61,36 +63,16 @@ export async function setupTopics(
   const copartition = joinCopartitionGroups(topology);
   const copartitionCounts = copartitionedRepartitionCounts(copartition, (t) => partitions.get(t));
 
-  // Internal topics, in dependency order: a repartition topic's count depends on its writer's sources.
-  const internalCount = new Map<string, number>();
-  const countOf = (name: string, seen: Set<string>): number => {
-    const known = internalCount.get(name);
-    if (known !== undefined) return known;
-    const spec = topology.internalTopics.find((t) => t.name === name)!;
-    if (spec.partitions !== undefined) return spec.partitions;
-    const co = copartitionCounts.get(name);
-    if (co !== undefined) return co;
-    if (seen.has(name)) throw new StreamwrightError('TOPOLOGY_INVALID', `Cannot size internal topic "${name}": its partition count depends on itself.`);
-    seen.add(name);
-    let max = 0;
-    for (const sub of topology.subtopologies.filter((s) => s.sinkTopics.includes(name))) {
-      for (const t of sub.sourceTopics) max = Math.max(max, partitions.get(t) ?? 1);
-      for (const t of sub.internalSourceTopics) max = Math.max(max, countOf(t, seen));
-      for (const p of sub.sourcePatterns) for (const [t, n] of partitions) if (new RegExp(p.source).test(t)) max = Math.max(max, n);
-    }
-    return Math.max(max, 1);
-  };
+  // Internal topics, each sized from the external counts (see internal-topic-sizing.ts).
+  const internalCount = sizeInternalTopics(topology, partitions, copartitionCounts);
   const specs = topology.internalTopics.map((spec) => {
-    const n = countOf(spec.name, new Set());
-    internalCount.set(spec.name, n);
+    const n = internalCount.get(spec.name)!;
     return { spec, actual: `${applicationId}-${spec.name}`, partitions: n };
   });
   checkCopartitioned(copartition, (t) => (t.internal ? internalCount.get(t.name) : partitions.get(t.name)), applicationId);
   // Changelogs: one partition per task of the sub-topology that owns the store.
   for (const sub of topology.subtopologies) {
-    let tasks = 1;
-    for (const t of sub.sourceTopics) tasks = Math.max(tasks, partitions.get(t) ?? 1);
-    for (const t of sub.internalSourceTopics) tasks = Math.max(tasks, internalCount.get(t) ?? countOf(t, new Set()));
+    const tasks = taskCount(sub, partitions, internalCount);
     for (const name of sub.stores) {
       const store = topology.store(name)!;
       if (!store.logging) continue;
