@@ -113,6 +113,14 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     return i < 0 ? undefined : b.values[i];
   }
 
+  fetchTimestamp(key: K, windowStart: number): number | undefined {
+    this.live('fetch');
+    const b = this.buckets.get(windowStart);
+    if (b === undefined) return undefined;
+    const i = key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key) ? this.lastSlot : this.slotOf(b, key, this.idOf(key));
+    return i < 0 || b.values[i] === undefined ? undefined : b.timestamps[i];
+  }
+
   fetchRange(key: K, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[] {
     this.live('fetch');
     this.counters.fetches.value++;

@@ -106,6 +106,8 @@ export interface KeyValueStore<K, V> extends StoreLifecycle {
 
 export interface WindowStore<K, V> extends StoreLifecycle {
   fetch(key: K, windowStart: number): V | undefined;
+  /** Timestamp the window's current value was put with (Kafka's ValueAndTimestamp), undefined when absent. */
+  fetchTimestamp(key: K, windowStart: number): number | undefined;
   fetchRange(key: K, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[];
   put(key: K, value: V | undefined, windowStart: number, timestamp?: number): void;
   /** Drops windows that ended before streamTime - retention (call as stream time advances). */

@@ -105,6 +105,16 @@ export class TimedStoreCore<K, V> {
     return slot?.value;
   }
 
+  /** Timestamp of a window's current value (undefined when absent); does not count as a fetch. */
+  timestampOf(key: K, start: number, end: number): number | undefined {
+    this.live('fetch');
+    const ks = this.slotsFor(key, false);
+    if (ks === undefined) return undefined;
+    const last = this.lastSlot;
+    const slot = last !== undefined && last.owner === ks && last.start === start && last.end === end ? last : findSlot(ks, start, end);
+    return slot?.value === undefined ? undefined : slot.timestamp;
+  }
+
   put(key: K, start: number, end: number, value: V | undefined, timestamp: number): void {
     this.live('put');
     this.counters.puts.value++;

@@ -34,6 +34,10 @@ export class TimeWindowStore<K, V> extends TimedStoreBase<K, V> implements Windo
     return this.core.get(key, windowStart, windowStart + this.windowSizeMs);
   }
 
+  fetchTimestamp(key: K, windowStart: number): number | undefined {
+    return this.core.timestampOf(key, windowStart, windowStart + this.windowSizeMs);
+  }
+
   fetchRange(key: K, timeFrom: number, timeTo: number): KeyValueEntry<Windowed<K>, V>[] {
     const slots = this.core.slotsOf(key);
     const out: KeyValueEntry<Windowed<K>, V>[] = [];

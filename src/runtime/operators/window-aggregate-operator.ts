@@ -61,7 +61,11 @@ export class WindowAggregateOperator extends ChangeForwarder {
       } else if (start + sizeMs <= streamTime - graceMs) this.dropLate(batch, i, ts);
       else {
         const old = store.fetch(key, start);
-        store.put(key, aggregator(key, value, old === undefined ? initializer() : old), start, ts);
+        if (old === undefined) store.put(key, aggregator(key, value, initializer()), start, ts);
+        else {
+          const prev = store.fetchTimestamp(key, start)!;
+          store.put(key, aggregator(key, value, old), start, prev > ts ? prev : ts);
+        }
       }
       store.expire(streamTime);
     }
@@ -90,7 +94,12 @@ export class WindowAggregateOperator extends ChangeForwarder {
         continue;
       }
       const old = this.store.fetch(key, start);
-      this.store.put(key, this.node.aggregator(key, value, old === undefined ? this.node.initializer() : old), start, ts);
+      if (old === undefined) this.store.put(key, this.node.aggregator(key, value, this.node.initializer()), start, ts);
+      else {
+        // Kafka's KStreamWindowAggregate: the window's timestamp is the largest of its records'.
+        const prev = this.store.fetchTimestamp(key, start)!;
+        this.store.put(key, this.node.aggregator(key, value, old), start, prev > ts ? prev : ts);
+      }
     }
     if (dropped) this.dropLate(batch, i, ts);
     this.store.expire(this.observedStreamTime);
