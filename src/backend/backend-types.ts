@@ -117,6 +117,14 @@ export interface LogConsumer {
   /** The partitions this consumer currently reads. */
   assignment(): TopicPartition[];
   seek(tp: TopicPartition, offset: number): void;
+  /**
+   * Java's position(): the offset of the next record poll() will return for an assigned partition,
+   * past any transaction markers and aborted records already skipped, so a reader can tell it has
+   * reached an end offset even when no record sits just before it. -1 while not yet known (assigned
+   * without an offset, before the first fetch resolved it). The Kafka backend answers it for
+   * manually assigned consumers only (CONFIG_INVALID for a subscribed one).
+   */
+  position(tp: TopicPartition): number;
   pause(tps: readonly TopicPartition[]): void;
   resume(tps: readonly TopicPartition[]): void;
   /**

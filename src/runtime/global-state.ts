@@ -12,7 +12,7 @@
  *   under the app instance's Metrics registry, the one object every task context of an instance
  *   shares and no other instance has.
  */
-import type { Backend, FetchBatch, LogConsumer, TopicPartitionOffset } from '../backend/backend-types.js';
+import type { Backend, FetchBatch, LogConsumer, TopicPartition, TopicPartitionOffset } from '../backend/backend-types.js';
 import { globalSubtopologies, type Subtopology } from '../graph/subtopology.js';
 import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
@@ -25,6 +25,9 @@ import type { TaskContext } from './task-context.js';
 import { createTaskStores, storeContextFor, type TaskStoreEnv } from './task-stores.js';
 
 const registry = new WeakMap<Metrics, Map<string, StoreLifecycle>>();
+
+/** How long start() waits for a global topic partition that makes no progress toward its end offset. */
+const GLOBAL_RESTORE_IDLE_MS = 5_000;
 
 /** The global store `name` of the instance this task belongs to. */
 export function globalStoreOf(ctx: TaskContext, name: string, node: string): KeyValueStore<unknown, unknown> {
@@ -146,7 +149,7 @@ export class GlobalStateManager {
     if (this.empty) return;
     const { config, logger } = this.opts;
     const admin = backend.admin();
-    const ends = new Map<string, number>();
+    const ends = new Map<string, { readonly tp: TopicPartition; readonly end: number; position: number }>();
     const assignment: TopicPartitionOffset[] = [];
     try {
       const existing = new Set(await admin.listTopics());
@@ -156,7 +159,7 @@ export class GlobalStateManager {
         }
         for (const p of await admin.listOffsets(topic)) {
           assignment.push({ topic, partition: p.partition, offset: p.earliest });
-          if (p.latest > p.earliest) ends.set(`${topic}\u0000${p.partition}`, p.latest);
+          if (p.latest > p.earliest) ends.set(`${topic}\u0000${p.partition}`, { tp: { topic, partition: p.partition }, end: p.latest, position: p.earliest });
         }
       }
     } finally {
@@ -169,18 +172,28 @@ export class GlobalStateManager {
     await this.consumer.assign(assignment);
     const started = Date.now();
     let restored = 0;
-    let idle = 0;
-    // Read until every partition reached the end offset it had at start. An empty poll after ten
-    // tries means nothing more is readable (e.g. the end is a transaction marker under read_committed).
-    while (ends.size > 0 && idle < 10) {
+    let idleSince = started;
+    // Read until every partition's position (past markers and aborted records too) reached the end
+    // offset it had at start, as Kafka Streams' global restore does. Without progress for
+    // GLOBAL_RESTORE_IDLE_MS (an open transaction at the end under read_committed) stop waiting.
+    while (ends.size > 0) {
       const batches = await this.consumer.poll({ maxRecords: config.maxPollRecords, maxWaitMs: Math.max(config.pollMs, 50) });
-      idle = batches.length === 0 ? idle + 1 : 0;
       for (const fb of batches) {
         this.process(fb);
         restored += fb.size;
-        const k = `${fb.topic}\u0000${fb.partition}`;
-        const end = ends.get(k);
-        if (end !== undefined && (fb.size === 0 || fb.offsets[fb.size - 1] + 1 >= end)) ends.delete(k);
+      }
+      for (const [k, e] of ends) {
+        const position = this.consumer.position(e.tp);
+        if (position > e.position) {
+          e.position = position;
+          idleSince = Date.now();
+        }
+        if (position >= e.end) ends.delete(k);
+      }
+      if (ends.size > 0 && Date.now() - idleSince >= GLOBAL_RESTORE_IDLE_MS) {
+        const left = [...ends.values()].map((e) => `${e.tp.topic}-${e.tp.partition} at ${e.position} of ${e.end}`).join(', ');
+        logger.warn(`Global store restore stopped waiting after ${GLOBAL_RESTORE_IDLE_MS} ms without progress (${left}); the rest is read while the app runs.`, { partitions: [...ends.values()].map((e) => e.tp) });
+        break;
       }
     }
     logger.info(`Restored global stores ${[...this.stores.keys()].join(', ')} from ${[...this.byTopic.keys()].join(', ')}: ${restored} records in ${Date.now() - started} ms.`);

@@ -2,9 +2,11 @@
  * Replays changelog partitions into stores: one manually assigned consumer, batched polls, each
  * record applied with store.restore(); after every polled batch the store may persist what it
  * applied (restoreBatchDone). Reads [startOffset, endOffset) where endOffset is the partition's
- * end when restoration began. Under exactly-once the consumer reads committed records only, and
- * transaction markers (which occupy offsets but are never delivered) are recognized through the
- * fetch's last stable offset.
+ * end when restoration began. Under exactly-once the consumer reads committed records only;
+ * transaction markers and aborted records occupy offsets but are never delivered, so a partition is
+ * done when the consumer's position (Java's position(): past what it skipped) reaches endOffset,
+ * not when a record at endOffset - 1 arrives. Without any progress for idleTimeoutMs (an open
+ * transaction at the end) the restore stops with a warning.
  */
 import type { Backend, FetchBatch, TopicPartition } from '../backend/backend-types.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
@@ -52,7 +54,6 @@ interface Running {
   readonly t: RestoreTarget;
   position: number;
   restored: number;
-  stableEnd: number;
   done: boolean;
 }
 
@@ -73,7 +74,7 @@ function recordError(r: Running, fb: FetchBatch, i: number, cause: unknown): Str
 
 /** Restores every target; returns records applied per target (same order). */
 export async function restoreChangelogs(backend: Backend, targets: readonly RestoreTarget[], opts: RestoreOptions): Promise<number[]> {
-  const runs: Running[] = targets.map((t) => ({ t, position: t.startOffset, restored: 0, stableEnd: -1, done: t.startOffset >= t.endOffset }));
+  const runs: Running[] = targets.map((t) => ({ t, position: t.startOffset, restored: 0, done: t.startOffset >= t.endOffset }));
   const started = Date.now();
   const report = (r: Running) => {
     if (opts.onProgress === undefined) return;
@@ -102,6 +103,16 @@ export async function restoreChangelogs(backend: Backend, targets: readonly Rest
   try {
     await consumer.assign([...byTp.values()].map((r) => ({ topic: r.t.topic, partition: r.t.partition, offset: r.t.startOffset })));
     let idleSince = Date.now();
+    // The position moves past markers and aborted records too: that is what says a partition is done.
+    const reachedEnd = (r: Running): boolean => {
+      const position = consumer.position({ topic: r.t.topic, partition: r.t.partition });
+      if (position > r.position) {
+        r.position = Math.min(position, r.t.endOffset);
+        idleSince = Date.now();
+      }
+      if (r.position >= r.t.endOffset) finish(r);
+      return r.done;
+    };
     while (pending > 0) {
       const batches = await consumer.poll({ maxRecords, maxWaitMs: pollWaitMs });
       if (batches.length > 0) idleSince = Date.now();
@@ -122,16 +133,10 @@ export async function restoreChangelogs(backend: Backend, targets: readonly Rest
           r.restored++;
           r.position = offset + 1;
         }
-        if (fb.size > 0 && fb.offsets[fb.size - 1] + 1 > r.position) r.position = Math.min(fb.offsets[fb.size - 1] + 1, r.t.endOffset);
-        r.stableEnd = fb.highWatermark;
         if (hasBatchHook(store)) await store.restoreBatchDone();
-        if (r.position >= r.t.endOffset) finish(r);
-        else report(r);
+        if (!reachedEnd(r) && fb.size > 0) report(r);
       }
-      if (batches.length > 0) continue;
-      // Nothing readable: partitions whose fetch reported a stable end at or past the target have
-      // only markers / aborted records left.
-      for (const r of byTp.values()) if (!r.done && r.stableEnd >= r.t.endOffset) finish(r);
+      for (const r of byTp.values()) if (!r.done) reachedEnd(r);
       if (pending > 0 && Date.now() - idleSince >= idleTimeoutMs) {
         for (const r of byTp.values()) {
           if (r.done) continue;

@@ -124,6 +124,13 @@ export class EmbeddedConsumer implements LogConsumer {
     this.state(tp, 'seek').position = offset;
   }
 
+  position(tp: TopicPartition): number {
+    this.ensureOpen();
+    const s = this.state(tp, 'read the position of');
+    if (!s.log.closed) this.resolvePosition(s);
+    return s.position;
+  }
+
   pause(tps: readonly TopicPartition[]): void {
     for (const tp of tps) this.state(tp, 'pause').paused = true;
   }

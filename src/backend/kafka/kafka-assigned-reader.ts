@@ -119,6 +119,11 @@ export class KafkaAssignedReader {
     p.buffered = undefined;
   }
 
+  /** Next offset poll() returns for `tp` (past skipped markers); -1 until resolved. */
+  position(tp: TopicPartition): number {
+    return this.part(tp, 'position').position;
+  }
+
   pause(tps: readonly TopicPartition[]): void {
     const ps = tps.map((tp) => this.part(tp, 'pause'));
     for (const p of ps) {

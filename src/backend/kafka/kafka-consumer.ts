@@ -151,6 +151,12 @@ export class KafkaLogConsumer implements LogConsumer {
     this.consumer!.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) });
   }
 
+  position(tp: TopicPartition): number {
+    this.checkOpen('read a position');
+    if (this.reader !== undefined) return this.reader.position(tp);
+    throw new StreamwrightError('CONFIG_INVALID', `position(${tp.topic}-${tp.partition}): the Kafka backend tracks positions for manually assigned consumers only (kafkajs keeps a group member's fetch positions to itself). Use committed() for a group's progress.`, { topic: tp.topic, partition: tp.partition });
+  }
+
   pause(tps: readonly TopicPartition[]): void {
     this.checkOpen('pause');
     if (this.reader !== undefined) return this.reader.pause(tps);
