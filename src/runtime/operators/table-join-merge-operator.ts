@@ -6,7 +6,9 @@ import type { RecordBatch } from '../record-batch.js';
 import type { TaskContext } from '../task-context.js';
 
 /** Merges both sides of a KTable-KTable join (Kafka Streams' KTableKTableJoinMerger): forwards
- * their Changes and, when the result is materialized, writes the new value (null deletes). */
+ * their Changes and, when the result is materialized, writes the new value (null deletes) with the
+ * result's timestamp (the larger of both sides', set by the join operators), which the store keeps
+ * for getWithTimestamp() readers such as a further table-table join. */
 export class TableJoinMergeOperator extends BaseOperator {
   private store: KeyValueStore<unknown, unknown> | undefined;
 
