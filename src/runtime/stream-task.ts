@@ -9,9 +9,10 @@ import type { Metrics } from './metrics.js';
 import type { Operator } from './operator.js';
 import { createOperator } from './operator-factories.js';
 import { SourceOperator } from './operators/source-operator.js';
-import { needsRecordOrder, PartitionGroup, type Run } from './partition-group.js';
+import { PartitionGroup, type InputSource, type Run } from './partition-group.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import type { RecordCollector } from './record-collector.js';
+import { recordOrderSources } from './record-order.js';
 import type { DeserializationHandler, TaskContext } from './task-context.js';
 
 export interface TaskOptions {
@@ -32,6 +33,8 @@ export interface TaskOptions {
   /** Loads state for the keys of a decoded run; undefined when nothing needs loading. Set only
    * when the task has stores on an asynchronous engine (LevelDB key-value stores). */
   readonly prefetch?: (keys: readonly unknown[], count: number) => Promise<void> | undefined;
+  /** max.task.idle.ms (see PartitionGroup.readiness); default -1: never wait for an empty partition. */
+  readonly maxTaskIdleMs?: number;
 }
 
 
@@ -52,7 +55,7 @@ export class StreamTask implements TaskContext {
   readonly deserializationHandler: DeserializationHandler;
   readonly defaultTimestampExtractor: TimestampExtractor | undefined;
   private readonly operators: Operator[] = [];
-  private readonly sources: { op: SourceOperator; topics: Set<string>; pattern?: RegExp }[] = [];
+  private readonly sources: { op: SourceOperator; topics: Set<string>; pattern?: RegExp; recordAtATime: boolean }[] = [];
   private readonly group: PartitionGroup;
   private readonly streamPunctuations = new PunctuationQueue('STREAM_TIME');
   private readonly wallPunctuations = new PunctuationQueue('WALL_CLOCK_TIME');
@@ -60,8 +63,10 @@ export class StreamTask implements TaskContext {
   /** Operators' asynchronous steps (registerAsyncStep), awaited between runs and before commit. */
   private readonly asyncSteps: (() => Promise<void> | undefined)[] = [];
   private processedCounter: { value: number };
-  /** Set when batching would reorder records that Kafka Streams processes depth-first (see needsRecordOrder). */
-  private recordAtATime = false;
+  /** Records processed only because max.task.idle.ms ran out for an empty input partition. */
+  private enforcedCounter: { value: number };
+  /** max.task.idle.ms >= 0: nextRun() reads the wall clock to decide whether to wait. */
+  private readonly idles: boolean;
 
   constructor(private readonly opts: TaskOptions) {
     this.id = `${opts.subtopology.id}_${opts.partition}`;
@@ -75,8 +80,15 @@ export class StreamTask implements TaskContext {
     this.deserializationHandler = opts.deserializationHandler;
     this.defaultTimestampExtractor = opts.defaultTimestampExtractor;
     this.processedCounter = opts.metrics.counter('process-total', { task: this.id });
-    this.group = new PartitionGroup(opts.partition, (topic) => this.sourceFor(topic));
+    this.enforcedCounter = opts.metrics.counter('enforced-processing-total', { task: this.id });
+    this.idles = (opts.maxTaskIdleMs ?? -1) >= 0;
+    this.group = new PartitionGroup(opts.partition, (topic) => this.sourceFor(topic), opts.maxTaskIdleMs ?? -1);
     this.build();
+    // Input partitions known by name exist from the start, so max.task.idle.ms waits for them
+    // before their first record (pattern-subscribed ones count once they deliver one).
+    for (const s of this.sources) {
+      for (const topic of s.topics) if ((opts.partitionsFor(topic) ?? 0) > opts.partition) this.group.addPartition(topic);
+    }
   }
 
   get taskId(): string {
@@ -87,21 +99,22 @@ export class StreamTask implements TaskContext {
     const { topology, subtopology } = this.opts;
     const members = new Set(subtopology.nodes.map((n) => n.name));
     const byName = new Map<string, Operator>();
+    // Where batching would reorder records that Kafka Streams processes depth-first, a source's
+    // runs enter one record at a time (see recordOrderSources).
+    const recordOrder = recordOrderSources(subtopology.nodes);
     for (const node of subtopology.nodes) {
       const op = createOperator(node);
       byName.set(node.name, op);
       this.operators.push(op);
       if (node.kind === 'source') {
         const topics = new Set(node.topics.map((t) => this.resolveTopic(t, node.internal)));
-        this.sources.push({ op: op as SourceOperator, topics, pattern: node.pattern && new RegExp(node.pattern.source, node.pattern.flags.replace(/[gy]/g, '')) });
+        const pattern = node.pattern && new RegExp(node.pattern.source, node.pattern.flags.replace(/[gy]/g, ''));
+        this.sources.push({ op: op as SourceOperator, topics, pattern, recordAtATime: recordOrder.has(node.name) });
       }
     }
     for (const node of subtopology.nodes) {
       byName.get(node.name)!.children = topology.children(node.name).filter((c) => members.has(c)).map((c) => byName.get(c)!);
     }
-    // A custom Processor reads stream time per record (currentStreamTimeMs()); inside a batch the source
-    // has already advanced it past records the processor has not seen yet, so it gets one record at a time.
-    this.recordAtATime = needsRecordOrder(subtopology.nodes) || subtopology.nodes.some((n) => n.kind === 'process');
     // Children before parents, so a processor may forward from init().
     for (let i = this.operators.length - 1; i >= 0; i--) this.operators[i].init(this);
   }
@@ -179,7 +192,7 @@ export class StreamTask implements TaskContext {
     let processed = 0;
     for (let run = this.nextRun(maxRecords); run !== undefined; run = this.nextRun(maxRecords - processed)) {
       const { queue, fb, start, end } = run;
-      if (this.recordAtATime) for (let j = start; j < end; j++) queue.source.ingest(fb, j, j + 1);
+      if (queue.recordAtATime) for (let j = start; j < end; j++) queue.source.ingest(fb, j, j + 1);
       else queue.source.ingest(fb, start, end);
       processed += this.finishRun(run);
     }
@@ -203,7 +216,7 @@ export class StreamTask implements TaskContext {
     let processed = 0;
     for (let run = this.nextRun(maxRecords); run !== undefined; run = this.nextRun(maxRecords - processed)) {
       const { queue, fb, start, end } = run;
-      const step = this.recordAtATime ? 1 : end - start;
+      const step = queue.recordAtATime ? 1 : end - start;
       for (let j = start; j < end; j += step) {
         const stepping = this.runAsyncSteps();
         if (stepping !== undefined) await stepping;
@@ -220,13 +233,15 @@ export class StreamTask implements TaskContext {
     return processed;
   }
 
+  /** The next run, or undefined when nothing is buffered or the task idles (max.task.idle.ms). */
   private nextRun(maxRecords: number): Run | undefined {
-    return this.group.nextRun(maxRecords);
+    return this.group.nextRun(maxRecords, this.idles ? this.opts.clock() : 0);
   }
 
   /** Advances past a processed run and fires due stream-time punctuations; returns its record count. */
   private finishRun(run: Run): number {
     const n = this.group.finishRun(run);
+    if (run.enforced) this.enforcedCounter.value += n;
     this.streamPunctuations.mayPunctuate(this.time);
     return n;
   }
@@ -251,8 +266,8 @@ export class StreamTask implements TaskContext {
     this.group.clear();
   }
 
-  private sourceFor(topic: string): SourceOperator {
-    for (const s of this.sources) if (s.topics.has(topic) || (s.pattern !== undefined && s.pattern.test(topic))) return s.op;
+  private sourceFor(topic: string): InputSource {
+    for (const s of this.sources) if (s.topics.has(topic) || (s.pattern !== undefined && s.pattern.test(topic))) return { op: s.op, recordAtATime: s.recordAtATime };
     throw new StreamwrightError('TOPOLOGY_INVALID', `Task ${this.id} received records of topic "${topic}", which none of its sources reads.`, { task: this.id, topic });
   }
 }

@@ -94,6 +94,7 @@ export async function createActiveTask(env: TaskFactoryEnv, sub: Subtopology, pa
     partitionsFor: env.partitionsFor,
     stores,
     prefetch: prefetching.length === 0 ? undefined : prefetchAll(prefetching),
+    maxTaskIdleMs: config.maxTaskIdleMs,
   });
   return { task, state };
 }

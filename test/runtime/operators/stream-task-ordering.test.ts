@@ -3,7 +3,7 @@ import { StreamsBuilder } from '../../../src/dsl/streams-builder.js';
 import { isStreamwrightError } from '../../../src/errors/streamwright-error.js';
 import type { ProcessorContext } from '../../../src/graph/processor-types.js';
 import { Serdes } from '../../../src/serde/serdes.js';
-import { needsRecordOrder } from '../../../src/runtime/partition-group.js';
+import { needsRecordOrder } from '../../../src/runtime/record-order.js';
 import { decode, fetchBatch, taskFor } from './task-harness.js';
 
 const S = Serdes.String();

@@ -43,6 +43,7 @@ export function taskFor(topology: Topology, opts: Partial<TaskOptions> & { sub?:
     clock: opts.clock ?? (() => clock.now),
     partitionsFor: opts.partitionsFor ?? (() => 1),
     stores: opts.stores,
+    maxTaskIdleMs: opts.maxTaskIdleMs,
   });
   return { task, sent, metrics, clock };
 }
