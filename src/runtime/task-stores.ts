@@ -7,6 +7,7 @@ import type { Topology } from '../graph/topology.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import { createKeyValueStore } from '../state/kv-store-factory.js';
 import { createSessionStore } from '../state/session-store.js';
+import { createJoinBufferStore } from '../state/join-buffer-store.js';
 import { createWindowStore } from '../state/window-store.js';
 import type { StoreContext, StoreLifecycle } from '../state/store-types.js';
 import type { Logger } from './logger.js';
@@ -64,7 +65,8 @@ function buildStore(spec: StoreSpec, env: TaskStoreEnv, cacheMaxBytes: number): 
     case 'keyValue':
       return createKeyValueStore(opts);
     case 'window':
-      return createWindowStore(opts);
+      // Stream-stream join buffers keep every record (Kafka's retainDuplicates window store).
+      return spec.retainDuplicates === true ? createJoinBufferStore(opts) : createWindowStore(opts);
     case 'session':
       return createSessionStore(opts);
   }

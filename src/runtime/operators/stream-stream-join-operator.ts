@@ -1,5 +1,6 @@
 import type { StreamStreamJoinNode } from '../../graph/nodes/stream-stream-join-node.js';
 import type { Serde } from '../../graph/serde-types.js';
+import type { JoinBufferStore } from '../../state/join-buffer-store.js';
 import type { WindowStore } from '../../state/store-types.js';
 import { BaseOperator } from '../operator.js';
 import type { RecordBatch } from '../record-batch.js';
@@ -10,8 +11,9 @@ import { joinSerde, sharedJoinTime, type JoinTime } from './join-shared-time.js'
 /**
  * One side of a KStream-KStream join (Kafka Streams' KStreamKStreamJoin, 3.x semantics). For each
  * record (k, v, t) of this side:
- *   1. the join's shared stream time T advances to t (null keys/values too, then they are dropped
- *      and counted: dropped-records-total, reason null-key-or-value);
+ *   1. the join's shared stream time T advances to t (null keys/values too; a null value is dropped
+ *      and counted: dropped-records-total, reason null-key-or-value; so is a null key, except on an
+ *      outer side, where it joins nothing and is emitted with null right away, as KIP-962 has it);
  *   2. if t == T, pending unjoined records whose window plus grace has closed are emitted
  *      (left/outer joins only) with null for the missing side, at their own timestamps;
  *   3. every buffered record of the other side with key k and a timestamp in
@@ -19,12 +21,17 @@ import { joinSerde, sharedJoinTime, type JoinTime } from './join-shared-time.js'
  *      max(t, other timestamp), oldest first, and is no longer pending;
  *   4. a record that joined nothing on an outer side is emitted with null right away when its
  *      window already ended (t + after < T), else parked as pending;
- *   5. the record is buffered in this side's window store, several per key and timestamp, for
+ *   5. the record is buffered in this side's join buffer, several per key and timestamp, for
  *      before + after + grace ms of stream time (older records are not buffered).
  */
 export class StreamStreamJoinOperator extends BaseOperator {
-  private thisStore!: WindowStore<unknown, Buffer[]>;
-  private otherStore!: WindowStore<unknown, Buffer[]>;
+  private thisStore!: JoinBufferStore<unknown>;
+  private otherStore!: JoinBufferStore<unknown>;
+  /** The other side's matches of the current record (reused). */
+  private readonly matchTs: number[] = [];
+  private readonly matchValues: Buffer[] = [];
+  /** Stream time the buffers were last expired at (the other side's operator expires them too). */
+  private expiredAt = -Infinity;
   private pending: OuterJoinPending | undefined;
   private time!: JoinTime;
   private dropped!: { value: number };
@@ -69,8 +76,8 @@ export class StreamStreamJoinOperator extends BaseOperator {
     const right = joinSerde(n.serdes.rightValueSerde, ctx.defaultValueSerde, 'value', this.isLeft ? n.otherStore : n.thisStore, n.name);
     this.thisSerde = this.isLeft ? left : right;
     this.otherSerde = this.isLeft ? right : left;
-    this.thisStore = ctx.getStateStore(n.thisStore) as WindowStore<unknown, Buffer[]>;
-    this.otherStore = ctx.getStateStore(n.otherStore) as WindowStore<unknown, Buffer[]>;
+    this.thisStore = ctx.getStateStore(n.thisStore) as JoinBufferStore<unknown>;
+    this.otherStore = ctx.getStateStore(n.otherStore) as JoinBufferStore<unknown>;
     this.thisTopic = `${ctx.applicationId}-${n.thisStore}-changelog`;
     this.otherTopic = `${ctx.applicationId}-${n.otherStore}-changelog`;
     if (n.outerStore !== undefined) {
@@ -104,6 +111,11 @@ export class StreamStreamJoinOperator extends BaseOperator {
     if (ts > time.value) time.value = ts;
     const key = batch.keys[i];
     const value = batch.values[i];
+    if ((key === null || key === undefined) && value !== null && value !== undefined && this.outerThis) {
+      // KIP-962: a null key joins nothing, so an outer side emits it at once.
+      this.out.push(key, this.isLeft ? this.node.joiner(value, null, key) : this.node.joiner(null, value, key), ts, batch.offsets[i], batch.headers[i]);
+      return;
+    }
     if (key === null || key === undefined || value === null || value === undefined) {
       this.dropped.value++;
       this.ctx.logger.debug(`Skipping a record with a null key or value in join "${this.name}"`, { topic: batch.topic, partition: batch.partition, offset: batch.offsets[i] });
@@ -111,37 +123,38 @@ export class StreamStreamJoinOperator extends BaseOperator {
     }
     const streamTime = time.value;
     // Retention: buffered records with ts < T - (before + after + grace) are gone (see the store's +1 ms window).
-    this.thisStore.expire(streamTime + 1);
-    this.otherStore.expire(streamTime + 1);
+    if (streamTime !== this.expiredAt) {
+      this.expiredAt = streamTime;
+      this.thisStore.expire(streamTime + 1);
+      this.otherStore.expire(streamTime + 1);
+    }
     const pending = this.pending;
     const { afterMs: windowAfter, beforeMs: windowBefore, graceMs } = this.node.windows;
     if (pending !== undefined && ts === streamTime) pending.emitClosed(streamTime, windowAfter, windowBefore, graceMs, this.emitNonJoined);
 
     const timeFrom = Math.max(0, ts - this.beforeMs);
     const timeTo = Math.max(0, ts + this.afterMs);
-    const matches = this.otherStore.fetchRange(key, timeFrom, timeTo);
+    const matchTs = this.matchTs;
+    const matchValues = this.matchValues;
+    const matches = this.otherStore.fetchInto(key, timeFrom, timeTo, matchTs, matchValues);
     const joiner = this.node.joiner;
     const out = this.out;
     let keyBytes: Buffer | undefined;
-    for (let m = 0; m < matches.length; m++) {
-      const slot = matches[m];
-      const otherTs = slot.key.start;
-      if (pending !== undefined) pending.removeJoined(this.otherSide, (keyBytes ??= this.serializeKey(key)), otherTs);
-      const resultTs = ts > otherTs ? ts : otherTs;
-      const list = slot.value;
-      for (let d = 0; d < list.length; d++) {
-        const other = this.otherSerde.deserialize(this.otherTopic, list[d]);
-        out.push(key, this.isLeft ? joiner(value, other, key) : joiner(other, value, key), resultTs, batch.offsets[i], batch.headers[i]);
-      }
+    let lastTs = NaN;
+    for (let m = 0; m < matches; m++) {
+      const otherTs = matchTs[m];
+      if (pending !== undefined && otherTs !== lastTs) pending.removeJoined(this.otherSide, (keyBytes ??= this.serializeKey(key)), otherTs);
+      lastTs = otherTs;
+      const other = this.otherSerde.deserialize(this.otherTopic, matchValues[m]);
+      out.push(key, this.isLeft ? joiner(value, other, key) : joiner(other, value, key), ts > otherTs ? ts : otherTs, batch.offsets[i], batch.headers[i]);
     }
     const valueBytes = this.thisSerde.serialize(this.thisTopic, value) ?? Buffer.alloc(0);
-    if (matches.length === 0 && this.outerThis) {
+    if (matches === 0 && this.outerThis) {
       if (pending === undefined || timeTo < streamTime) {
         out.push(key, this.isLeft ? joiner(value, null, key) : joiner(null, value, key), ts, batch.offsets[i], batch.headers[i]);
       } else pending.add(this.thisSide, (keyBytes ??= this.serializeKey(key)), valueBytes, ts);
     }
-    const slot = this.thisStore.fetch(key, ts);
-    this.thisStore.put(key, slot === undefined ? [valueBytes] : [...slot, valueBytes], ts, ts);
+    this.thisStore.append(key, valueBytes, ts);
   }
 
   private serializeKey(key: unknown): Buffer {

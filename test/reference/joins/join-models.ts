@@ -47,6 +47,12 @@ export function streamStreamModel(records: readonly SideRecord[], w: Windows, ki
   const retention = w.before + w.after + w.grace;
   records.forEach((rec, seq) => {
     time = Math.max(time, rec.ts);
+    const outerHere = kind === 'outer' || (kind === 'left' && rec.side === 'L');
+    // KIP-962 (Kafka 3.7): a null key joins nothing; an outer side emits it with null at once.
+    if (rec.key === null && rec.value !== null && outerHere) {
+      out.push({ key: null, value: rec.side === 'L' ? show(rec.value, null) : show(null, rec.value), ts: rec.ts });
+      return;
+    }
     if (rec.key === null || rec.value === null) return;
     const key = rec.key;
     const value = rec.value;
@@ -68,7 +74,6 @@ export function streamStreamModel(records: readonly SideRecord[], w: Windows, ki
       pending = pending.filter((x) => !(x.side === other && x.key === key && x.ts === p.ts));
       out.push({ key, value: rec.side === 'L' ? show(value, p.value) : show(p.value, value), ts: Math.max(rec.ts, p.ts) });
     }
-    const outerHere = kind === 'outer' || (kind === 'left' && rec.side === 'L');
     if (partners.length === 0 && outerHere) {
       if (to < time) out.push({ key, value: rec.side === 'L' ? show(value, null) : show(null, value), ts: rec.ts });
       else pending.push({ side: rec.side, key, value, ts: rec.ts, seq });

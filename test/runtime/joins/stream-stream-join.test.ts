@@ -55,10 +55,14 @@ describe('KStream-KStream join: worked examples (Kafka Streams semantics)', () =
     ]);
   });
 
-  it('grace: an out-of-order record within the grace still joins; records with null keys or values are dropped and counted', () => {
+  it('grace: an out-of-order record within the grace still joins; a null value is dropped and counted, a null key on the outer side is emitted with null at once (KIP-962)', () => {
     const g = { before: 5, after: 5, grace: 20 };
-    const { out, driver } = runJoin(joinOf('left', g), [L('a', 1, 100), R('z', 0, 120), R('a', 2, 101), L(null, 3, 120), L('a', null, 120)]);
-    expect(out).toEqual([{ key: 'a', value: '1+2', ts: 101 }]);
+    const { out, driver } = runJoin(joinOf('left', g), [L('a', 1, 100), R('z', 0, 120), R('a', 2, 101), L(null, 3, 120), L('a', null, 120), R(null, 4, 120)]);
+    expect(out).toEqual([
+      { key: 'a', value: '1+2', ts: 101 },
+      { key: null, value: '3+∅', ts: 120 },
+    ]);
+    // The null value, and the right side's null key (the right side of a left join is not outer).
     expect(driver.metrics().total('dropped-records-total', { reason: 'null-key-or-value' })).toBe(2);
   });
 

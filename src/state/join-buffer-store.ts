@@ -1,0 +1,321 @@
+/**
+ * The buffer of one side of a stream–stream join (Kafka Streams' window store with
+ * retainDuplicates): every record is kept as its own entry (key, timestamp, value bytes) for
+ * `retentionMs` of stream time, several per key and timestamp, and read back by key and time range.
+ * Per key the entries sit in two parallel arrays sorted by timestamp (arrival order among equal
+ * ones); a store-wide queue in arrival order drives expiry, so appending, probing and expiring
+ * allocate nothing per record beyond the changelog key.
+ *
+ * Changelog (Kafka's duplicate window key): serialized key + 8-byte timestamp + 4-byte sequence
+ * number, value = the record's value bytes; no tombstones (topic retention removes old records).
+ * Persistent stores mirror entries to LevelDB (WindowLevelMirror, entries oldest first) and drop
+ * expired ones with a range delete at flush.
+ */
+import { bytesId, isPrimitiveKey, readTimestamp, serializeKey, TIMESTAMP_BYTES, writeTimestamp, type KeyId } from './key-codec.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
+import { notOpenError, storeConfigError } from './store-errors.js';
+import { validateWindowOptions } from './store-options.js';
+import type { StoreBuildOptions, StoreContext, StoreLifecycle } from './store-types.js';
+import { WindowLevelMirror } from './window-level-mirror.js';
+
+const SEQ_BYTES = 4;
+const DETACHED = { value: 0 };
+
+class KeyEntries<K> {
+  readonly ts: number[] = [];
+  readonly values: Buffer[] = [];
+  /** Entries before `head` have expired. */
+  head = 0;
+  constructor(
+    readonly id: KeyId,
+    readonly key: K,
+    readonly keyBytes: Buffer,
+  ) {}
+
+  /** Inserts after every entry with a timestamp <= ts (arrival order among equal timestamps). */
+  insert(ts: number, value: Buffer): void {
+    const n = this.ts.length;
+    if (n === this.head || this.ts[n - 1] <= ts) {
+      this.ts.push(ts);
+      this.values.push(value);
+      return;
+    }
+    const at = upperBound(this.ts, this.head, ts);
+    this.ts.splice(at, 0, ts);
+    this.values.splice(at, 0, value);
+  }
+
+  /** Drops entries with a timestamp below `minTs` from the front; true when none is left. */
+  dropBefore(minTs: number): boolean {
+    const ts = this.ts;
+    let h = this.head;
+    while (h < ts.length && ts[h] < minTs) h++;
+    if (h === ts.length) return true;
+    if (h > 32 && h * 2 > ts.length) {
+      ts.splice(0, h);
+      this.values.splice(0, h);
+      h = 0;
+    } else for (let i = this.head; i < h; i++) this.values[i] = EMPTY;
+    this.head = h;
+    return false;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** First index in [from, a.length) whose element is > x (a ascending from `from`). */
+function upperBound(a: readonly number[], from: number, x: number): number {
+  let lo = from;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function lowerBound(a: readonly number[], from: number, x: number): number {
+  let lo = from;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class JoinBufferStore<K> implements StoreLifecycle {
+  readonly name: string;
+  readonly persistent: boolean;
+  readonly retentionMs: number;
+  /** Entries live while ts + sizeMs > stream time - retention (the window store rule, 1 ms windows). */
+  private readonly sizeMs: number;
+  private readonly byId = new Map<KeyId, KeyEntries<K>>();
+  // Expiry queue in arrival order.
+  private qKeys: KeyEntries<K>[] = [];
+  private qTs: number[] = [];
+  private qHead = 0;
+  private observed = -Infinity;
+  /** Smallest timestamp still live. */
+  private minLive = -Infinity;
+  private seq = 0;
+  private ctx: StoreContext | undefined;
+  private logTo: StoreContext | undefined;
+  private topic = '';
+  private mirror: WindowLevelMirror | undefined;
+  private restoredTime = -Infinity;
+  private dropped = DETACHED;
+  private puts = DETACHED;
+
+  constructor(private readonly opts: StoreBuildOptions<K, unknown>) {
+    const { retentionMs, windowSizeMs } = validateWindowOptions(opts);
+    if (opts.cacheMaxBytes !== 0) throw storeConfigError(opts.name, 'cacheMaxBytes', opts.cacheMaxBytes, '0: a join buffer is not cached (every record is logged as it arrives)');
+    this.name = opts.name;
+    this.persistent = opts.persistent;
+    this.retentionMs = retentionMs;
+    this.sizeMs = windowSizeMs;
+  }
+
+  async open(ctx: StoreContext): Promise<void> {
+    const tags = { task: ctx.taskId, store: this.name };
+    this.puts = ctx.metrics.counter('put-total', tags);
+    this.dropped = ctx.metrics.counter('dropped-records-total', { ...tags, reason: 'expired-window' });
+    this.topic = ctx.changelogTopic ?? `${ctx.applicationId}-${this.name}-changelog`;
+    this.logTo = this.opts.logging && ctx.changelogTopic !== undefined ? ctx : undefined;
+    if (this.persistent) {
+      const mirror = new WindowLevelMirror(this.name, ctx.taskDir);
+      await mirror.open((ts, k, v) => {
+        const seq = k.readUInt32BE(0);
+        if (seq >= this.seq) this.seq = seq + 1;
+        this.insert(Buffer.from(k.subarray(SEQ_BYTES)), ts, v);
+      });
+      this.mirror = mirror;
+    }
+    this.ctx = ctx;
+  }
+
+  private live(op: string): void {
+    if (this.ctx === undefined) throw notOpenError(this.name, op);
+  }
+
+  private entriesFor(key: K, create: boolean): KeyEntries<K> | undefined {
+    if (isPrimitiveKey(key)) {
+      const e = this.byId.get(key);
+      if (e !== undefined || !create) return e;
+      return this.created(key, key, serializeKey(this.opts.keySerde, this.topic, key, this.name));
+    }
+    const kb = serializeKey(this.opts.keySerde, this.topic, key, this.name);
+    const id = bytesId(kb);
+    const e = this.byId.get(id);
+    if (e !== undefined || !create) return e;
+    return this.created(id, key, kb);
+  }
+
+  private created(id: KeyId, key: K, kb: Buffer): KeyEntries<K> {
+    const e = new KeyEntries<K>(id, key, kb);
+    this.byId.set(id, e);
+    return e;
+  }
+
+  private insert(kb: Buffer, ts: number, value: Buffer): void {
+    const key = this.opts.keySerde.deserialize(this.topic, kb);
+    const id: KeyId = isPrimitiveKey(key) ? key : bytesId(kb);
+    const e = this.byId.get(id) ?? this.created(id, key, kb);
+    e.insert(ts, value);
+    this.qKeys.push(e);
+    this.qTs.push(ts);
+  }
+
+  /** Buffers one record; a record already older than the retention is dropped and counted. */
+  append(key: K, value: Buffer, ts: number): void {
+    this.live('put');
+    this.puts.value++;
+    if (ts + this.sizeMs <= this.observed - this.retentionMs) {
+      this.dropped.value++;
+      return;
+    }
+    const e = this.entriesFor(key, true)!;
+    e.insert(ts, value);
+    this.qKeys.push(e);
+    this.qTs.push(ts);
+    const seq = this.seq;
+    this.seq = (seq + 1) >>> 0;
+    if (this.logTo !== undefined) {
+      const kb = e.keyBytes;
+      const ck = Buffer.allocUnsafe(kb.length + TIMESTAMP_BYTES + SEQ_BYTES);
+      kb.copy(ck, 0);
+      writeTimestamp(ck, kb.length, ts);
+      ck.writeUInt32BE(seq, kb.length + TIMESTAMP_BYTES);
+      this.logTo.logChange(ck, value, ts);
+    }
+    if (this.mirror !== undefined) this.mirror.put(ts, seqAndKey(seq, e.keyBytes), value);
+  }
+
+  /**
+   * Writes key's live entries with from <= timestamp <= to, oldest first, to outTs/outValues from
+   * index 0 on (reused arrays: entries past the returned count are stale); returns how many.
+   */
+  fetchInto(key: K, from: number, to: number, outTs: number[], outValues: Buffer[]): number {
+    this.live('fetch');
+    const e = this.entriesFor(key, false);
+    if (e === undefined) return 0;
+    const ts = e.ts;
+    const values = e.values;
+    let n = 0;
+    for (let i = lowerBound(ts, e.head, from > this.minLive ? from : this.minLive); i < ts.length && ts[i] <= to; i++) {
+      outTs[n] = ts[i];
+      outValues[n] = values[i];
+      n++;
+    }
+    return n;
+  }
+
+  /** Drops entries with ts + size <= streamTime - retention. */
+  expire(streamTime: number): void {
+    this.live('expire');
+    if (!(streamTime > this.observed)) return;
+    this.observed = streamTime;
+    const minLive = streamTime - this.retentionMs - this.sizeMs + 1;
+    this.minLive = minLive;
+    const qTs = this.qTs;
+    let h = this.qHead;
+    if (h === qTs.length || qTs[h] >= minLive) return;
+    const qKeys = this.qKeys;
+    for (; h < qTs.length && qTs[h] < minLive; h++) {
+      const e = qKeys[h];
+      qKeys[h] = undefined as unknown as KeyEntries<K>;
+      if (e.dropBefore(minLive) && this.byId.get(e.id) === e) this.byId.delete(e.id);
+    }
+    if (h === qTs.length) {
+      this.qKeys = [];
+      this.qTs = [];
+      h = 0;
+    } else if (h > 1024 && h * 2 > qTs.length) {
+      this.qKeys = qKeys.slice(h);
+      this.qTs = qTs.slice(h);
+      h = 0;
+    }
+    this.qHead = h;
+    this.mirror?.expireBefore(minLive);
+  }
+
+  async flush(): Promise<void> {
+    this.live('flush');
+    await this.mirror?.write();
+  }
+
+  restore(key: Buffer, value: Buffer | null, timestamp: number): void {
+    this.live('restore');
+    if (value === null) return; // a join buffer logs no deletes
+    if (key.length < TIMESTAMP_BYTES + SEQ_BYTES) {
+      throw new StreamwrightError(
+        'DESERIALIZATION',
+        `Join buffer "${this.name}": a changelog key in ${this.topic} has ${key.length} bytes, fewer than the ${TIMESTAMP_BYTES + SEQ_BYTES} its layout needs (key + 8-byte timestamp + 4-byte sequence number). The topic holds another store's data; reset the application's state if the topology changed.`,
+        { store: this.name, topic: this.topic, length: key.length },
+      );
+    }
+    const n = key.length - TIMESTAMP_BYTES - SEQ_BYTES;
+    const ts = readTimestamp(key, n);
+    const seq = key.readUInt32BE(n + TIMESTAMP_BYTES);
+    if (seq >= this.seq) this.seq = (seq + 1) >>> 0;
+    const kb = Buffer.from(key.subarray(0, n));
+    const v = Buffer.from(value);
+    this.insert(kb, ts, v);
+    if (this.mirror !== undefined) this.mirror.put(ts, seqAndKey(seq, kb), v);
+    if (timestamp > this.restoredTime) this.restoredTime = timestamp;
+  }
+
+  async restoreBatchDone(): Promise<void> {
+    await this.mirror?.write();
+  }
+
+  async restoreDone(): Promise<void> {
+    if (this.restoredTime > -Infinity) this.expire(this.restoredTime);
+    await this.mirror?.write();
+  }
+
+  /** Live entries, oldest first (for tests and diagnostics). */
+  entries(): { key: K; timestamp: number; value: Buffer }[] {
+    this.live('query');
+    const out: { key: K; timestamp: number; value: Buffer; seq: number }[] = [];
+    let seq = 0;
+    for (const e of this.byId.values()) for (let i = e.head; i < e.ts.length; i++) if (e.ts[i] >= this.minLive) out.push({ key: e.key, timestamp: e.ts[i], value: e.values[i], seq: seq++ });
+    return out.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq).map(({ key, timestamp, value }) => ({ key, timestamp, value }));
+  }
+
+  private reset(): void {
+    this.byId.clear();
+    this.qKeys = [];
+    this.qTs = [];
+    this.qHead = 0;
+    this.observed = this.minLive = this.restoredTime = -Infinity;
+    this.ctx = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.reset();
+    const m = this.mirror;
+    this.mirror = undefined;
+    await m?.close();
+  }
+
+  async destroy(): Promise<void> {
+    this.reset();
+    const m = this.mirror;
+    this.mirror = undefined;
+    await m?.destroy();
+  }
+}
+
+function seqAndKey(seq: number, kb: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(SEQ_BYTES + kb.length);
+  b.writeUInt32BE(seq, 0);
+  kb.copy(b, SEQ_BYTES);
+  return b;
+}
+
+export function createJoinBufferStore<K>(opts: StoreBuildOptions<K, unknown>): JoinBufferStore<K> {
+  return new JoinBufferStore(opts);
+}
