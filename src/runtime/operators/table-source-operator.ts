@@ -14,7 +14,12 @@ export class TableSourceOperator extends ChangeForwarder {
 
   override init(ctx: TaskContext): void {
     super.init(ctx);
-    this.store = this.changeStore<KeyValueStore<unknown, unknown>>(this.node.store);
+    // Nothing downstream in this sub-topology (a table only joined or queried): forwarding its
+    // updates would reach no one, so no flush listener (no Change per flush, no old value read).
+    this.store =
+      this.children.length === 0
+        ? (ctx.getStateStore(this.node.store) as KeyValueStore<unknown, unknown>)
+        : this.changeStore<KeyValueStore<unknown, unknown>>(this.node.store);
   }
 
   protected processOne(batch: RecordBatch, i: number): void {
