@@ -135,6 +135,10 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return value === undefined ? undefined : { value, timestamp: currentTimestamp(this, key) };
   }
 
+  timestampOf(key: K): number | undefined {
+    return this.get(key) === undefined ? undefined : currentTimestamp(this, key);
+  }
+
   put(key: K, value: V, timestamp?: number): void {
     this.update(key, value ?? undefined, timestamp ?? Date.now());
   }

@@ -50,6 +50,10 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.inner.getWithTimestamp(key);
   }
 
+  timestampOf(key: K): number | undefined {
+    return this.inner.timestampOf(key);
+  }
+
   put(key: K, value: V, timestamp?: number): void {
     this.puts.value++;
     this.inner.put(key, value, timestamp);

@@ -95,6 +95,8 @@ export interface KeyValueStore<K, V> extends StoreLifecycle {
   get(key: K): V | undefined;
   /** get() with the value's timestamp (allocates the pair; use get() when the timestamp is not needed). */
   getWithTimestamp(key: K): ValueAndTimestamp<V> | undefined;
+  /** The timestamp getWithTimestamp() would return, without allocating (call after get() found a value). */
+  timestampOf(key: K): number | undefined;
   /** timestamp (default: wall-clock now) is the value's timestamp, kept with it and in the changelog record. */
   put(key: K, value: V, timestamp?: number): void;
   delete(key: K, timestamp?: number): V | undefined;

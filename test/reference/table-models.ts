@@ -7,15 +7,20 @@ import type { InputRecord } from './random-input.js';
 
 export type Update<V> = readonly [key: string, value: V | null, ts: number];
 
-/** KGroupedStream count/reduce/aggregate: records with a null value are skipped; every other record emits its key's new aggregate. */
+/** KGroupedStream count/reduce/aggregate: records with a null value are skipped; every other record
+ * emits its key's new aggregate, timestamped with the largest timestamp of the key's records so far
+ * (Kafka's KStreamAggregate: max(record, stored)). */
 export function streamAggregateUpdates<A>(records: readonly InputRecord[], fns: AggFns<A>): Update<A>[] {
   const aggs = new Map<string, A>();
+  const times = new Map<string, number>();
   const out: Update<A>[] = [];
   for (const r of records) {
     if (r.value === null) continue;
     const next = fns.add(aggs.has(r.key) ? aggs.get(r.key) : fns.init(), r.value);
+    const ts = Math.max(r.ts, times.get(r.key) ?? r.ts);
     aggs.set(r.key, next);
-    out.push([r.key, next, r.ts]);
+    times.set(r.key, ts);
+    out.push([r.key, next, ts]);
   }
   return out;
 }
@@ -50,22 +55,26 @@ export function tableFilterUpdates(records: readonly InputRecord[], keep: (v: nu
 /**
  * KTable.groupBy(...).count/reduce/aggregate(adder, subtractor): each change first subtracts the
  * old value from its group (one update), then adds the new value to its group (another update).
+ * A group's aggregate carries the largest timestamp of the changes applied to it (KTableAggregate).
  */
 export function regroupUpdates<A>(records: readonly InputRecord[], groupOf: (v: number) => string, fns: AggFns<A>): Update<A>[] {
   const aggs = new Map<string, A>();
+  const times = new Map<string, number>();
   const out: Update<A>[] = [];
+  const apply = (g: string, next: A, changeTs: number): void => {
+    const ts = Math.max(changeTs, times.get(g) ?? changeTs);
+    aggs.set(g, next);
+    times.set(g, ts);
+    out.push([g, next, ts]);
+  };
   for (const c of tableChanges(records)) {
     if (c.oldValue !== null) {
       const g = groupOf(c.oldValue);
-      const next = fns.subtract(aggs.get(g) as A, c.oldValue);
-      aggs.set(g, next);
-      out.push([g, next, c.ts]);
+      apply(g, fns.subtract(aggs.get(g) as A, c.oldValue), c.ts);
     }
     if (c.newValue !== null) {
       const g = groupOf(c.newValue);
-      const next = fns.add(aggs.has(g) ? aggs.get(g) : fns.init(), c.newValue);
-      aggs.set(g, next);
-      out.push([g, next, c.ts]);
+      apply(g, fns.add(aggs.has(g) ? aggs.get(g) : fns.init(), c.newValue), c.ts);
     }
   }
   return out;

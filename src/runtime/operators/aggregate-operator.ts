@@ -23,7 +23,10 @@ export class AggregateOperator extends ChangeForwarder {
     const value = batch.values[i];
     if (key === null || key === undefined || value === null || value === undefined) return this.skipNull();
     const old = this.store.get(key);
-    const agg = this.node.aggregator(key, value, old === undefined ? this.node.initializer() : old);
-    this.store.put(key, agg, batch.timestamps[i]);
+    const ts = batch.timestamps[i];
+    if (old === undefined) return this.store.put(key, this.node.aggregator(key, value, this.node.initializer()), ts);
+    // Kafka's KStreamAggregate/KStreamReduce: the aggregate's timestamp is the largest of its records'.
+    const prev = this.store.timestampOf(key)!;
+    this.store.put(key, this.node.aggregator(key, value, old), prev > ts ? prev : ts);
   }
 }

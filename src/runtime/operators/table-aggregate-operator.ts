@@ -26,6 +26,9 @@ export class TableAggregateOperator extends ChangeForwarder {
     let agg = old === undefined ? this.node.initializer() : old;
     if (change.oldValue !== null && old !== undefined) agg = this.node.subtractor(key, change.oldValue, agg);
     if (change.newValue !== null) agg = this.node.adder(key, change.newValue, agg);
-    this.store.put(key, agg, batch.timestamps[i]);
+    // Kafka's KTableAggregate/KTableReduce: the aggregate's timestamp is the largest of its updates'.
+    const ts = batch.timestamps[i];
+    const prev = old === undefined ? ts : this.store.timestampOf(key)!;
+    this.store.put(key, agg, prev > ts ? prev : ts);
   }
 }

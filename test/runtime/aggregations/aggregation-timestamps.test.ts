@@ -45,3 +45,48 @@ describe('time-window aggregation timestamps', () => {
     });
   }
 });
+
+describe('non-windowed aggregation timestamps (KStreamAggregate, KTableAggregate)', () => {
+  it('a stream count keeps the largest timestamp of its records', () => {
+    const b = new StreamsBuilder();
+    b.stream('in', { keySerde: S, valueSerde: S }).groupByKey().count({ storeName: 'c', caching: false }).toStream().to('out', { keySerde: S, valueSerde: L });
+    const driver = new TopologyTestDriver(b.build());
+    try {
+      const input = driver.createInputTopic('in', S, S);
+      const out = driver.createOutputTopic('out', S, L);
+      input.pipeInput('a', 'x', 7);
+      input.pipeInput('a', 'x', 3);
+      input.pipeInput('b', 'x', 4);
+      expect(out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+        ['a', 1, 7],
+        ['a', 2, 7],
+        ['b', 1, 4],
+      ]);
+    } finally {
+      driver.close();
+    }
+  });
+
+  it('a table re-aggregation keeps the largest timestamp of its updates', () => {
+    const b = new StreamsBuilder();
+    b.table('t', { keySerde: S, valueSerde: S }, { storeName: 'src', caching: false })
+      .groupBy((k, v) => [v, k], { keySerde: S, valueSerde: S })
+      .count({ storeName: 'c', caching: false })
+      .toStream()
+      .to('out', { keySerde: S, valueSerde: L });
+    const driver = new TopologyTestDriver(b.build());
+    try {
+      const input = driver.createInputTopic('t', S, S);
+      const out = driver.createOutputTopic('out', S, L);
+      input.pipeInput('k1', 'g', 9);
+      input.pipeInput('k2', 'g', 5);
+      expect(out.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+        ['g', 1, 9],
+        ['g', 2, 9],
+      ]);
+    } finally {
+      driver.close();
+    }
+  });
+});
+
