@@ -66,6 +66,12 @@ export interface RebalanceListener {
   onPartitionsRevoked(partitions: readonly TopicPartition[]): Promise<void> | void;
   /** Called after partitions are given to this member: create tasks, restore, resume. */
   onPartitionsAssigned(partitions: readonly TopicPartition[]): Promise<void> | void;
+  /**
+   * Optional. A member of the group asked every member to shut down (LogConsumer.requestGroupShutdown,
+   * Kafka Streams' SHUTDOWN_APPLICATION): called once inside poll(), after onPartitionsRevoked for
+   * everything this member owned; no assignment follows. The member should stop and close.
+   */
+  onGroupShutdown?(): Promise<void> | void;
 }
 
 export interface ConsumerOptions {
@@ -105,6 +111,14 @@ export interface GroupMetadata {
 export interface LogConsumer {
   /** Join the consumer group and subscribe; partitions arrive through the listener. */
   subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener): Promise<void>;
+  /**
+   * Kafka Streams' SHUTDOWN_APPLICATION signal (its assignment error code SHUTDOWN_REQUESTED). Call
+   * before subscribe(): this member then joins with a shutdown request, and as long as it stays in
+   * the group, every member of the group (this one included) gets no partitions and
+   * RebalanceListener.onGroupShutdown instead (on Kafka through the group protocol's userData, see
+   * kafka-group-metadata-codec.ts). A member that was told keeps the signal if the requester leaves.
+   */
+  requestGroupShutdown(): void;
   /**
    * Manual assignment without group membership (Java's assign() + seek(); restoration, global
    * tables, CLI): no join, no rebalance, nothing registered with a group. Each call replaces the

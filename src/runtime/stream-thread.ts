@@ -17,9 +17,18 @@ export interface ThreadHooks {
   onFatal(error: Error): void;
   onTasksChanged(tasks: ReadonlyMap<string, StreamTask>): void;
   onRestoreProgress?(progress: RestoreProgress & { readonly taskId: string }): void;
+  /** The group told every member to shut down (SHUTDOWN_APPLICATION); the thread has stopped and closed. */
+  onGroupShutdown?(): void;
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/** What an instance's group consumer subscribes to: the source topics, plus the source patterns as one regexp. */
+export function threadSubscription(topology: Topology, plan: TopicPlan): readonly string[] | RegExp {
+  const patterns = topology.subtopologies.flatMap((s) => s.sourcePatterns);
+  if (patterns.length === 0) return plan.sourceTopics;
+  return new RegExp([...plan.sourceTopics.map((t) => `^${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), ...patterns.map((p) => p.source)].join('|'));
+}
 
 /**
  * The processing loop of one app instance (Kafka Streams' StreamThread): poll, hand batches to
@@ -36,6 +45,8 @@ export class StreamThread {
   private lastCommit = Date.now();
   /** A revocation ran and no assignment has followed yet (see runOnce). */
   private revokedSinceAssign = false;
+  /** The group asked every member to shut down (RebalanceListener.onGroupShutdown). */
+  private groupShutdown = false;
   private readonly subOfTopic: (topic: string) => Subtopology | undefined;
 
   constructor(
@@ -76,14 +87,14 @@ export class StreamThread {
       autoOffsetReset: config.autoOffsetReset,
     });
     this.commits = new CommitCoordinator(config, this.backend, this.consumer, this.logger, this.id);
-    const patterns = this.topology.subtopologies.flatMap((s) => s.sourcePatterns);
-    const subscription =
-      patterns.length === 0
-        ? this.plan.sourceTopics
-        : new RegExp([...this.plan.sourceTopics.map((t) => `^${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), ...patterns.map((p) => p.source)].join('|'));
-    await this.consumer.subscribe(subscription, {
+    await this.consumer.subscribe(threadSubscription(this.topology, this.plan), {
       onPartitionsRevoked: (tps) => this.onRevoked(tps),
       onPartitionsAssigned: (tps) => this.onAssigned(tps),
+      onGroupShutdown: () => {
+        // Every task was revoked (and committed) just before this: stop after the current poll.
+        this.groupShutdown = true;
+        this.stopping = true;
+      },
     });
     this.loop = this.run();
   }
@@ -122,6 +133,7 @@ export class StreamThread {
     this.byPartition.clear();
     await this.consumer.close().catch((e) => this.logger.warn(`Closing the consumer failed: ${e}`));
     if (failure) this.hooks.onFatal(failure);
+    else if (this.groupShutdown) this.hooks.onGroupShutdown?.();
   }
 
   private async runOnce(): Promise<void> {

@@ -7,7 +7,8 @@ import { canTransition, type AppState, type StateListener, type UncaughtExceptio
 import { acquireBackend, type BackendLease } from './backend-resolver.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { StreamThread } from './stream-thread.js';
+import { StreamThread, threadSubscription } from './stream-thread.js';
+import { requestApplicationShutdown } from './application-shutdown.js';
 import type { StreamTask } from './stream-task.js';
 import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './streams-config.js';
 import { checkSerdes } from './serde-check.js';
@@ -18,6 +19,9 @@ import { foreignKeyTopicPartitions, hasForeignKeyTopics, withInternalTopicPartit
 import { queryableStore } from './interactive-queries.js';
 import type { RestoreProgress } from '../state/changelog-restorer.js';
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreLifecycle } from '../state/store-types.js';
+
+/** How long a SHUTDOWN_APPLICATION request waits for the group to confirm it and for the other instances to leave. */
+const SHUTDOWN_REQUEST_TIMEOUT_MS = 60_000;
 
 /** Restore progress of one store of one task. */
 export type RestoreListener = (progress: RestoreProgress & { readonly taskId: string }) => void;
@@ -56,6 +60,8 @@ export class StreamsApp {
   private plan: TopicPlan | undefined;
   private groupConsumer: LogConsumer | undefined;
   private readonly queryMeta: QueryMetadataResolver;
+  /** A SHUTDOWN_APPLICATION request in flight (close() waits for it to stop). */
+  private shutdownRequest: Promise<boolean> | undefined;
 
   constructor(
     readonly topology: Topology,
@@ -89,7 +95,8 @@ export class StreamsApp {
   }
 
   /** Decides what happens when processing fails: replace the thread (resume from the last
-   * commit) or shut this instance down (the default, as in Kafka Streams). */
+   * commit), shut this instance down (the default, as in Kafka Streams) or shut every instance of
+   * the application down (SHUTDOWN_APPLICATION: all members of the group go to ERROR). */
   setUncaughtExceptionHandler(handler: UncaughtExceptionHandler): this {
     this.handler = handler;
     return this;
@@ -210,6 +217,7 @@ export class StreamsApp {
         }
       },
       onFatal: (err) => void this.onThreadFailure(err),
+      onGroupShutdown: () => void this.onGroupShutdown(),
     });
     this.thread = thread;
     await thread.start();
@@ -239,12 +247,7 @@ export class StreamsApp {
     this.thread = undefined;
     await thread?.stop();
     if ((this.current as AppState) === 'ERROR') return;
-    this.transition('PENDING_ERROR');
-    this.transition('ERROR');
-    for (const w of this.runningWaiters.splice(0)) w.reject(error);
-    await this.globals?.stop();
-    await this.lease?.release();
-    this.lease = undefined;
+    await this.closeToError(error);
   }
 
   private async onThreadFailure(error: Error): Promise<void> {
@@ -257,6 +260,20 @@ export class StreamsApp {
     if (migrated) this.logger.warn(`A task was fenced by a newer owner (${error.message}); its uncommitted work was aborted and this instance rejoins the group.`);
     else this.logger.error(`Processing failed: ${error.message}. Response: ${response}.`, { code: (error as StreamwrightError).code });
     if (this.closing) return; // the handler closed the app: close() finishes the shutdown
+    if (response === 'SHUTDOWN_APPLICATION') {
+      // Kafka Streams adds a thread to carry the request when the failed one was the last: a
+      // short-lived member of the group asks every member to shut down, this instance included.
+      this.shutdownRequest = requestApplicationShutdown(this.lease!.backend, {
+        groupId: this.config.applicationId,
+        clientId: `${this.config.clientId}-shutdown-request`,
+        subscription: threadSubscription(this.topology, this.plan!),
+        timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS,
+        logger: this.logger,
+        cancelled: () => this.closing !== undefined,
+      });
+      await this.shutdownRequest;
+      if (this.closing) return;
+    }
     if (response === 'REPLACE_THREAD') {
       try {
         if (this.current === 'RUNNING') this.transition('REBALANCING');
@@ -267,6 +284,24 @@ export class StreamsApp {
         this.logger.error(`Replacing the stream thread failed: ${(err as Error).message}`);
       }
     }
+    await this.closeToError(error);
+  }
+
+  /** Another instance (or this one) asked every instance of the application to shut down. */
+  private async onGroupShutdown(): Promise<void> {
+    this.thread = undefined;
+    if (this.closing || this.current === 'ERROR') return;
+    const error = new StreamwrightError(
+      'APP_STATE',
+      `An instance of application ${this.config.applicationId} asked every instance to shut down (its uncaught-exception handler answered SHUTDOWN_APPLICATION); this instance stopped in ERROR. See that instance's log for the failure, fix it, then create and start new instances.`,
+      { applicationId: this.config.applicationId },
+    );
+    this.logger.error(error.message);
+    await this.closeToError(error);
+  }
+
+  /** PENDING_ERROR -> ERROR: rejects waitUntilRunning(), stops the global stores, releases the backend. */
+  private async closeToError(error: Error): Promise<void> {
     this.transition('PENDING_ERROR');
     this.transition('ERROR');
     for (const w of this.runningWaiters.splice(0)) w.reject(error);
@@ -278,6 +313,7 @@ export class StreamsApp {
   private async doClose(): Promise<void> {
     if (this.current === 'NOT_RUNNING') return;
     this.transition('PENDING_SHUTDOWN');
+    await this.shutdownRequest;
     // A start() still in flight would otherwise start a thread (and hold the log) after this close.
     await this.starting?.catch(() => undefined);
     await this.thread?.stop();

@@ -40,6 +40,8 @@ export class EmbeddedConsumer implements LogConsumer {
   private listener: RebalanceListener | null = null;
   private manual = false;
   private closed = false;
+  private shutdownRequest = false;
+  private shutdownDelivered = false;
   private rotate = 0;
   private reconciling: Promise<void> | null = null;
 
@@ -70,12 +72,19 @@ export class EmbeddedConsumer implements LogConsumer {
     this.listener = listener;
     if (this.member === null) {
       const memberId = this.ctx.groups.newMemberId(this.clientId);
-      this.member = { memberId, subscription: topics, target: new Map(), ...(this.host === undefined ? {} : { host: this.host }) };
+      this.member = { memberId, subscription: topics, target: new Map(), shutdownRequest: this.shutdownRequest, ...(this.host === undefined ? {} : { host: this.host }) };
       this.ctx.groups.join(groupId, this.member);
     } else {
       this.member.subscription = topics;
       this.ctx.groups.rebalanceAll();
     }
+  }
+
+  requestGroupShutdown(): void {
+    this.ensureOpen();
+    if (this.member !== null || this.manual) throw new StreamwrightError('APP_STATE', 'requestGroupShutdown() must be called before subscribe(), on a consumer that has not subscribed or assigned yet.', {});
+    this.requireGroup('request a group shutdown');
+    this.shutdownRequest = true;
   }
 
   async assign(partitions: readonly TopicPartitionOffset[]): Promise<void> {
@@ -174,6 +183,13 @@ export class EmbeddedConsumer implements LogConsumer {
     const revoked: string[] = [];
     for (const [k, s] of this.parts) if (!m.target.has(k) || s.log.closed) revoked.push(k);
     if (revoked.length > 0) await this.revoke(revoked);
+    if (m.shutdownSignalled === true) {
+      if (!this.shutdownDelivered) {
+        this.shutdownDelivered = true;
+        await this.listener!.onGroupShutdown?.();
+      }
+      return;
+    }
     const assigned: TopicPartition[] = [];
     for (const [k, tp] of m.target) {
       if (this.parts.has(k)) continue;

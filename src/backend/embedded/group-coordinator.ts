@@ -15,6 +15,10 @@ export interface GroupMember {
   readonly host?: string;
   /** The assignment the group wants this member to have. */
   target: Map<string, TopicPartition>;
+  /** This member asks the whole group to shut down (Kafka Streams' SHUTDOWN_REQUESTED in its subscription). */
+  readonly shutdownRequest?: boolean;
+  /** The group told this member to shut down; stays set if the requester leaves. */
+  shutdownSignalled?: boolean;
 }
 
 interface Group {
@@ -37,6 +41,9 @@ function subscribes(m: GroupMember, topic: string): boolean {
  * recomputed with assignByPartition (per topic over the members subscribed to it). Members move
  * toward it inside their own poll(): a member first releases (after its revoked callback) what it
  * must give up; a partition is given to its new member only once the old owner released it.
+ * While a member with a shutdown request is in the group, every member's target is empty and each
+ * is marked as told to shut down (Kafka Streams' SHUTDOWN_APPLICATION); a member once told gets no
+ * partitions again, members joining after the requester left are assigned as usual.
  */
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
@@ -115,8 +122,14 @@ export class GroupCoordinator {
   private rebalance(g: Group): void {
     const members = [...g.members.values()];
     for (const m of members) m.target = new Map();
+    if (members.some((m) => m.shutdownRequest === true)) {
+      for (const m of members) m.shutdownSignalled = true;
+      this.notifier.notify();
+      return;
+    }
     for (const t of this.topics.topics.values()) {
-      const ids = members.filter((m) => subscribes(m, t.name)).map((m) => m.memberId);
+      // A member told to shut down keeps an empty target even after the requester left.
+      const ids = members.filter((m) => m.shutdownSignalled !== true && subscribes(m, t.name)).map((m) => m.memberId);
       if (ids.length === 0) continue;
       const tps: TopicPartition[] = [];
       for (let p = 0; p < t.partitions; p++) tps.push({ topic: t.name, partition: p });

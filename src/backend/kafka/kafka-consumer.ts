@@ -91,6 +91,10 @@ export class KafkaLogConsumer implements LogConsumer {
         this.failure ??= e;
         this.notify();
       },
+      groupShutdown: () => {
+        this.rebalance.groupShutdown();
+        this.notify();
+      },
       isClosed: () => this.closed,
     };
   }
@@ -99,6 +103,13 @@ export class KafkaLogConsumer implements LogConsumer {
     if (this.closed) return;
     this.buffer.dropAll();
     await this.rebalance.revokeBeforeJoin(this.config.rebalanceTimeoutMs, () => this.notify());
+  }
+
+  /** SHUTDOWN_APPLICATION: this member's JoinGroups carry SHUTDOWN_REQUESTED (see coPartitioningAssigner). */
+  requestGroupShutdown(): void {
+    this.checkOpen('request a group shutdown');
+    if (this.mode !== 'none') throw new StreamwrightError('APP_STATE', 'requestGroupShutdown() must be called before subscribe(), on a consumer that has not subscribed or assigned yet.', {});
+    this.member.requestShutdown();
   }
 
   async subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener): Promise<void> {

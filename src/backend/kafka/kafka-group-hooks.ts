@@ -1,7 +1,7 @@
 import { AssignerProtocol, type Cluster, type PartitionAssigner } from 'kafkajs';
 import type { GroupMemberMetadata, TopicPartition } from '../backend-types.js';
 import { assignByPartition } from '../partition-assignor.js';
-import { decodeSubscriptionUserData, encodeAssignmentUserData, encodeSubscriptionUserData } from './kafka-group-metadata-codec.js';
+import { ASSIGNOR_ERROR_NONE, ASSIGNOR_ERROR_SHUTDOWN_REQUESTED, decodeSubscriptionInfo, encodeAssignmentUserData, encodeSubscriptionUserData } from './kafka-group-metadata-codec.js';
 
 export const CO_PARTITIONING_ASSIGNOR = 'StreamwrightCoPartitioning';
 
@@ -17,9 +17,12 @@ function encodeAssignment(version: number, tps: readonly TopicPartition[], userD
  * Each member advertises `applicationServer` in its subscription userData; the leader sends every
  * member the whole map (member id, host, partitions) in the assignment userData
  * (kafka-group-metadata-codec.ts), which the join hook hands to `onSyncResponse`.
+ *
+ * Shutdown (Kafka Streams' SHUTDOWN_APPLICATION): while `shutdownRequested()` holds, this member's
+ * subscription carries error code SHUTDOWN_REQUESTED. A leader that sees it in any member's
+ * subscription assigns no partitions and sends every member the members map with that error code.
  */
-export function coPartitioningAssigner(onCluster: (cluster: Cluster) => void, applicationServer?: string): PartitionAssigner {
-  const subscriptionUserData = encodeSubscriptionUserData(applicationServer);
+export function coPartitioningAssigner(onCluster: (cluster: Cluster) => void, applicationServer?: string, shutdownRequested: () => boolean = () => false): PartitionAssigner {
   return ({ cluster }) => {
     onCluster(cluster);
     return {
@@ -30,17 +33,20 @@ export function coPartitioningAssigner(onCluster: (cluster: Cluster) => void, ap
         for (const topic of topics) {
           for (const m of cluster.findTopicPartitionMetadata(topic)) tps.push({ topic, partition: m.partitionId });
         }
-        const plan = assignByPartition(members.map((m) => m.memberId), tps);
-        const map: GroupMemberMetadata[] = members.map((m) => {
-          const host = decodeSubscriptionUserData(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData);
+        const infos = members.map((m) => decodeSubscriptionInfo(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData));
+        const shutdown = infos.some((i) => i.errorCode === ASSIGNOR_ERROR_SHUTDOWN_REQUESTED);
+        const plan = shutdown ? new Map<string, TopicPartition[]>() : assignByPartition(members.map((m) => m.memberId), tps);
+        const map: GroupMemberMetadata[] = members.map((m, i) => {
+          const host = infos[i].host;
           const partitions = plan.get(m.memberId) ?? [];
           return host === undefined ? { memberId: m.memberId, partitions } : { memberId: m.memberId, host, partitions };
         });
-        const userData = encodeAssignmentUserData(map);
+        const userData = encodeAssignmentUserData(map, shutdown ? ASSIGNOR_ERROR_SHUTDOWN_REQUESTED : ASSIGNOR_ERROR_NONE);
         return members.map((m) => ({ memberId: m.memberId, memberAssignment: encodeAssignment(0, plan.get(m.memberId) ?? [], userData) }));
       },
       protocol({ topics }) {
-        return { name: CO_PARTITIONING_ASSIGNOR, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: subscriptionUserData }) };
+        const userData = encodeSubscriptionUserData(applicationServer, shutdownRequested() ? ASSIGNOR_ERROR_SHUTDOWN_REQUESTED : ASSIGNOR_ERROR_NONE);
+        return { name: CO_PARTITIONING_ASSIGNOR, metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData }) };
       },
     };
   };

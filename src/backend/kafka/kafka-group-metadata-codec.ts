@@ -7,16 +7,26 @@ import type { GroupMemberMetadata, TopicPartition } from '../backend-types.js';
  * SubscriptionInfo / AssignmentInfo do. Big-endian, Kafka protocol primitives:
  *
  * Subscription (each member's JoinGroup metadata):
- *   int16 version (1) | nullable string host
+ *   int16 version (2) | nullable string host | int16 error code
  * Assignment (the leader's SyncGroup, the same bytes for every member):
- *   int16 version (1) | int32 member count | per member: string memberId, nullable string host,
- *   int32 topic count | per topic: string topic, int32 partition count, int32 partition...
+ *   int16 version (2) | int32 member count | per member: string memberId, nullable string host,
+ *   int32 topic count | per topic: string topic, int32 partition count, int32 partition... |
+ *   int16 error code
+ *
+ * The error code (version 2) is Kafka Streams' AssignorError: 0 none, 4 SHUTDOWN_REQUESTED. A member
+ * whose subscription carries 4 asks the whole application to shut down (SHUTDOWN_APPLICATION); the
+ * leader then gives every member no partitions and an assignment carrying 4. Version 1 (no error
+ * code) reads as error code 0.
  *
  * A string is an int16 byte length then UTF-8; a null string has length -1. A later version keeps
  * this layout as its prefix and appends fields, so a decoder reads what it knows and ignores the
  * rest. Empty userData (a member of a release before this format) means "no host" / "no map".
  */
-export const GROUP_METADATA_VERSION = 1;
+export const GROUP_METADATA_VERSION = 2;
+
+/** Kafka Streams' AssignorError codes (the error code field of version 2). */
+export const ASSIGNOR_ERROR_NONE = 0;
+export const ASSIGNOR_ERROR_SHUTDOWN_REQUESTED = 4;
 
 const MAX_STRING_BYTES = 0x7fff;
 
@@ -127,21 +137,27 @@ class Reader {
   }
 }
 
-/** Subscription userData advertising `host` (undefined: the member set no application.server). */
-export function encodeSubscriptionUserData(host: string | undefined): Buffer {
-  return new Writer().int16(GROUP_METADATA_VERSION).string(host, 'application.server').done();
+/** Subscription userData advertising `host` (undefined: the member set no application.server) and an error code. */
+export function encodeSubscriptionUserData(host: string | undefined, errorCode = ASSIGNOR_ERROR_NONE): Buffer {
+  return new Writer().int16(GROUP_METADATA_VERSION).string(host, 'application.server').int16(errorCode).done();
+}
+
+/** What a member's subscription says: its host and error code (0 for empty or version-1 userData). */
+export function decodeSubscriptionInfo(userData: Buffer | null | undefined): { readonly host: string | undefined; readonly errorCode: number } {
+  if (userData === null || userData === undefined || userData.length === 0) return { host: undefined, errorCode: ASSIGNOR_ERROR_NONE };
+  const r = new Reader(userData, 'subscription');
+  const version = r.version();
+  const host = r.string('host');
+  return { host, errorCode: version >= 2 ? r.int16('error code') : ASSIGNOR_ERROR_NONE };
 }
 
 /** The host a member advertised; undefined for empty userData or a null host. */
 export function decodeSubscriptionUserData(userData: Buffer | null | undefined): string | undefined {
-  if (userData === null || userData === undefined || userData.length === 0) return undefined;
-  const r = new Reader(userData, 'subscription');
-  r.version();
-  return r.string('host');
+  return decodeSubscriptionInfo(userData).host;
 }
 
-/** Assignment userData: every member with its host and partitions. */
-export function encodeAssignmentUserData(members: readonly GroupMemberMetadata[]): Buffer {
+/** Assignment userData: every member with its host and partitions, and the group's error code. */
+export function encodeAssignmentUserData(members: readonly GroupMemberMetadata[], errorCode = ASSIGNOR_ERROR_NONE): Buffer {
   const w = new Writer().int16(GROUP_METADATA_VERSION).int32(members.length);
   for (const m of members) {
     w.string(m.memberId, 'member id').string(m.host, 'application.server');
@@ -157,7 +173,7 @@ export function encodeAssignmentUserData(members: readonly GroupMemberMetadata[]
       for (const p of parts) w.int32(p);
     }
   }
-  return w.done();
+  return w.int16(errorCode).done();
 }
 
 /**
@@ -165,9 +181,14 @@ export function encodeAssignmentUserData(members: readonly GroupMemberMetadata[]
  * by member id and partitions by topic then partition, whatever order they were encoded in.
  */
 export function decodeAssignmentUserData(userData: Buffer | null | undefined): GroupMemberMetadata[] | undefined {
+  return decodeAssignmentInfo(userData)?.members;
+}
+
+/** The members map and the error code (0 for version 1) a leader sent; undefined for empty userData. */
+export function decodeAssignmentInfo(userData: Buffer | null | undefined): { readonly members: GroupMemberMetadata[]; readonly errorCode: number } | undefined {
   if (userData === null || userData === undefined || userData.length === 0) return undefined;
   const r = new Reader(userData, 'assignment');
-  r.version();
+  const version = r.version();
   // Smallest member: memberId length (2) + host length (2) + topic count (4).
   const memberCount = r.count('member count', 8);
   const out: GroupMemberMetadata[] = [];
@@ -188,5 +209,6 @@ export function decodeAssignmentUserData(userData: Buffer | null | undefined): G
     partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     out.push(host === undefined ? { memberId, partitions } : { memberId, host, partitions });
   }
-  return out.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  const errorCode = version >= 2 ? r.int16('error code') : ASSIGNOR_ERROR_NONE;
+  return { members: out.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0)), errorCode };
 }

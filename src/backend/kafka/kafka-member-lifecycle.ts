@@ -5,7 +5,7 @@ import type { ResolvedKafkaConfig } from './kafka-config.js';
 import { createKafkaJsConsumer } from './kafka-consumer-factory.js';
 import { toStreamwrightError, type KafkaErrorContext } from './kafka-errors.js';
 import { coPartitioningAssigner, installJoinHook, isGroupRequestError, type GroupMembershipHooks } from './kafka-group-hooks.js';
-import { decodeAssignmentUserData } from './kafka-group-metadata-codec.js';
+import { ASSIGNOR_ERROR_SHUTDOWN_REQUESTED, decodeAssignmentInfo } from './kafka-group-metadata-codec.js';
 import { describeCrash, GroupRecovery, isRecoverableGroupCrash } from './kafka-group-recovery.js';
 import { logBackendWarning } from './kafka-log-creator.js';
 
@@ -20,6 +20,8 @@ export interface MemberHost {
   crashed(): TopicPartition[];
   /** poll() must throw this. */
   failed(e: StreamwrightError): void;
+  /** The leader's assignment carried SHUTDOWN_REQUESTED: every member of the group is to shut down. */
+  groupShutdown(): void;
   isClosed(): boolean;
 }
 
@@ -39,6 +41,8 @@ export class KafkaMemberLifecycle {
   private members: GroupMemberMetadata[] | undefined;
   private topics: (string | RegExp)[] = [];
   private readonly recovery: GroupRecovery;
+  /** This member asks the group to shut down (its subscription carries SHUTDOWN_REQUESTED). */
+  private shutdownRequested = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -61,6 +65,11 @@ export class KafkaMemberLifecycle {
     const members = this.members;
     if (memberId === undefined || members === undefined || !members.some((m) => m.memberId === memberId)) return undefined;
     return { memberId, members };
+  }
+
+  /** Every JoinGroup from now on carries SHUTDOWN_REQUESTED (call before startGroup). */
+  requestShutdown(): void {
+    this.shutdownRequested = true;
   }
 
   async startGroup(groupId: string, topics: (string | RegExp)[]): Promise<void> {
@@ -101,10 +110,13 @@ export class KafkaMemberLifecycle {
       },
       onSyncResponse: (userData) => {
         // A malformed map throws here, inside kafkajs's sync: the consumer crashes and poll() reports it.
-        if (incarnation === this.incarnation) this.members = decodeAssignmentUserData(userData);
+        if (incarnation !== this.incarnation) return;
+        const info = decodeAssignmentInfo(userData);
+        this.members = info?.members;
+        if (info?.errorCode === ASSIGNOR_ERROR_SHUTDOWN_REQUESTED) this.host.groupShutdown();
       },
     };
-    const assigner = coPartitioningAssigner((cluster) => installJoinHook(cluster, hooks), this.opts.applicationServer);
+    const assigner = coPartitioningAssigner((cluster) => installJoinHook(cluster, hooks), this.opts.applicationServer, () => this.shutdownRequested);
     const consumer = createKafkaJsConsumer(this.kafka, this.config, this.opts, groupId, assigner);
     this.adopt(consumer, incarnation);
     return consumer;

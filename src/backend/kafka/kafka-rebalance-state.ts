@@ -12,14 +12,23 @@ export class RebalanceState {
   private revokePending: TopicPartition[] | undefined;
   private revokeDone: (() => void) | undefined;
   private assignPending: TopicPartition[] | undefined;
+  /** 'pending': the group asked every member to shut down and poll() has not told the listener yet. */
+  private shutdown: 'no' | 'pending' | 'delivered' = 'no';
 
   hasEvents(): boolean {
-    return this.revokePending !== undefined || this.assignPending !== undefined;
+    return this.revokePending !== undefined || this.assignPending !== undefined || this.shutdown === 'pending';
   }
 
-  /** kafkajs got a new assignment (GROUP_JOIN). */
+  /** kafkajs got a new assignment (GROUP_JOIN). After a group shutdown no assignment is delivered. */
   assigned(tps: TopicPartition[]): void {
-    this.assignPending = tps;
+    if (this.shutdown === 'no') this.assignPending = tps;
+  }
+
+  /** The leader's assignment said the whole group shuts down (it assigned nothing). */
+  groupShutdown(): void {
+    if (this.shutdown !== 'no') return;
+    this.shutdown = 'pending';
+    this.assignPending = undefined;
   }
 
   /**
@@ -81,6 +90,11 @@ export class RebalanceState {
         this.owned.clear();
         this.releaseJoin();
       }
+    }
+    if (this.shutdown === 'pending') {
+      this.shutdown = 'delivered';
+      await listener.onGroupShutdown?.();
+      return;
     }
     const assigned = this.assignPending;
     if (assigned !== undefined) {

@@ -142,4 +142,40 @@ describe('embedded log: consumer groups', () => {
     expect(flatten(await c.poll({ maxRecords: 10, maxWaitMs: 0 })).map((r) => r.value)).toEqual(['p0']);
     await c.close();
   });
+
+  it('a member that requests a group shutdown makes every member revoke and get onGroupShutdown once, sticky after the requester leaves', async () => {
+    const b = await openAt(tempDir());
+    await b.admin().createTopics([{ name: 's', partitions: 2 }]);
+    const events: string[] = [];
+    const withShutdown = (name: string): RebalanceListener => ({ ...recorder(name, events), onGroupShutdown: () => void events.push(`${name} shutdown`) });
+    const c1 = b.consumer({ groupId: 'g', clientId: 'one' });
+    const c2 = b.consumer({ groupId: 'g', clientId: 'two' });
+    await c1.subscribe(['s'], withShutdown('c1'));
+    await c2.subscribe(['s'], withShutdown('c2'));
+    await pollUntil([c1, c2], () => c1.assignment().length === 1 && c2.assignment().length === 1);
+    events.length = 0;
+
+    const r = b.consumer({ groupId: 'g', clientId: 'requester' });
+    r.requestGroupShutdown();
+    await r.subscribe(['s'], withShutdown('r'));
+    await pollUntil([r], () => events.includes('r shutdown'));
+    // The requester leaves before the others polled: they were told already.
+    await r.close();
+    await pollUntil([c1, c2], () => events.includes('c1 shutdown') && events.includes('c2 shutdown'));
+    for (let i = 0; i < 3; i++) await Promise.all([c1.poll({ maxRecords: 10, maxWaitMs: 10 }), c2.poll({ maxRecords: 10, maxWaitMs: 10 })]);
+    // Each member: everything revoked, then the signal once; no assignment after it.
+    expect(events.filter((e) => e.startsWith('c1 '))).toEqual(['c1 revoked s-0', 'c1 shutdown']);
+    expect(events.filter((e) => e.startsWith('c2 '))).toEqual(['c2 revoked s-1', 'c2 shutdown']);
+    expect(events.filter((e) => e.startsWith('r '))).toEqual(['r shutdown']);
+    expect(c1.groupMetadata!()!.members.every((m) => m.partitions.length === 0)).toBe(true);
+    await c1.close();
+    await c2.close();
+
+    // With the requester gone, a new member of the group is assigned normally.
+    const c3 = b.consumer({ groupId: 'g', clientId: 'three' });
+    await c3.subscribe(['s'], withShutdown('c3'));
+    await pollUntil([c3], () => c3.assignment().length === 2);
+    expect(events.filter((e) => e.startsWith('c3 '))).toEqual(['c3 assigned s-0,s-1']);
+    expect(() => c3.requestGroupShutdown()).toThrow(expect.objectContaining({ code: 'APP_STATE' }));
+  });
 });

@@ -2,7 +2,9 @@ import { AssignerProtocol, type Cluster } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { GroupMemberMetadata, TopicPartition } from '../../../src/backend/backend-types.js';
 import {
+  decodeAssignmentInfo,
   decodeAssignmentUserData,
+  decodeSubscriptionInfo,
   decodeSubscriptionUserData,
   encodeAssignmentUserData,
   encodeSubscriptionUserData,
@@ -38,15 +40,17 @@ function rng(seed: number): () => number {
 const sortTps = (tps: readonly TopicPartition[]) => [...tps].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
 
 describe('group metadata userData codec', () => {
-  it('encodes a subscription as int16 version, nullable string host', () => {
-    expect(encodeSubscriptionUserData('app-1:8080')).toEqual(Buffer.concat([i16(1), str('app-1:8080')]));
-    expect(encodeSubscriptionUserData(undefined)).toEqual(Buffer.concat([i16(1), str(null)]));
+  it('encodes a subscription as int16 version, nullable string host, int16 error code', () => {
+    expect(encodeSubscriptionUserData('app-1:8080')).toEqual(Buffer.concat([i16(2), str('app-1:8080'), i16(0)]));
+    expect(encodeSubscriptionUserData(undefined, 4)).toEqual(Buffer.concat([i16(2), str(null), i16(4)]));
+    expect(decodeSubscriptionInfo(Buffer.concat([i16(2), str('h:2'), i16(4)]))).toEqual({ host: 'h:2', errorCode: 4 });
+    // Version 1 (no error code) reads as error code 0.
     expect(decodeSubscriptionUserData(Buffer.concat([i16(1), str('[::1]:9000')]))).toBe('[::1]:9000');
-    expect(decodeSubscriptionUserData(Buffer.concat([i16(1), str(null)]))).toBeUndefined();
+    expect(decodeSubscriptionInfo(Buffer.concat([i16(1), str(null)]))).toEqual({ host: undefined, errorCode: 0 });
     // Empty userData: a member of an older release, no host.
-    expect(decodeSubscriptionUserData(Buffer.alloc(0))).toBeUndefined();
+    expect(decodeSubscriptionInfo(Buffer.alloc(0))).toEqual({ host: undefined, errorCode: 0 });
     // A later version appends fields; the prefix still reads.
-    expect(decodeSubscriptionUserData(Buffer.concat([i16(2), str('h:1'), i32(42), str('extra')]))).toBe('h:1');
+    expect(decodeSubscriptionInfo(Buffer.concat([i16(3), str('h:1'), i16(4), i32(42), str('extra')]))).toEqual({ host: 'h:1', errorCode: 4 });
   });
 
   it('encodes an assignment map byte for byte as documented', () => {
@@ -54,13 +58,20 @@ describe('group metadata userData codec', () => {
       { memberId: 'm-a', host: 'a:1', partitions: [{ topic: 't', partition: 0 }, { topic: 't', partition: 2 }, { topic: 'u', partition: 0 }] },
       { memberId: 'm-b', partitions: [] },
     ];
-    const expected = Buffer.concat([
-      i16(1), i32(2),
+    const body = [
+      i32(2),
       str('m-a'), str('a:1'), i32(2), str('t'), i32(2), i32(0), i32(2), str('u'), i32(1), i32(0),
       str('m-b'), str(null), i32(0),
-    ]);
+    ];
+    const expected = Buffer.concat([i16(2), ...body, i16(0)]);
     expect(encodeAssignmentUserData(members)).toEqual(expected);
     expect(decodeAssignmentUserData(expected)).toEqual(members);
+    expect(decodeAssignmentInfo(expected)).toEqual({ members, errorCode: 0 });
+    // SHUTDOWN_REQUESTED (4) is the last field.
+    expect(encodeAssignmentUserData(members, 4)).toEqual(Buffer.concat([i16(2), ...body, i16(4)]));
+    expect(decodeAssignmentInfo(Buffer.concat([i16(2), ...body, i16(4)]))?.errorCode).toBe(4);
+    // Version 1 has no error code: 0.
+    expect(decodeAssignmentInfo(Buffer.concat([i16(1), ...body]))).toEqual({ members, errorCode: 0 });
     expect(decodeAssignmentUserData(Buffer.alloc(0))).toBeUndefined();
   });
 
@@ -137,6 +148,28 @@ describe('co-partitioning assigner carries the host map', () => {
     expect(maps).toHaveLength(3);
     for (const m of maps) expect(m).toEqual(maps[0]);
     expect(maps[0].map((m) => m.memberId)).toEqual(sortedIds);
+  });
+
+  it('answers a member\'s shutdown request (SHUTDOWN_APPLICATION) with no partitions and error code 4 for every member', async () => {
+    const topics = ['in'];
+    const cluster = { findTopicPartitionMetadata: () => Array.from({ length: 4 }, (_, partitionId) => ({ partitionId })) } as unknown as Cluster;
+    const requesting = new Set(['c-2']);
+    const members = ['c-1', 'c-2', 'c-3'].map((memberId) => {
+      const a = coPartitioningAssigner(() => undefined, `${memberId}:1`, () => requesting.has(memberId))({ cluster, groupId: 'g', logger: undefined as never });
+      return { memberId, memberMetadata: a.protocol({ topics }).metadata };
+    });
+    const leader = coPartitioningAssigner(() => undefined, 'c-1:1')({ cluster, groupId: 'g', logger: undefined as never });
+    for (const r of await leader.assign({ members, topics })) {
+      const decoded = AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!;
+      expect(Object.values(decoded.assignment).flat()).toEqual([]);
+      expect(decodeAssignmentInfo(decoded.userData)).toEqual({ errorCode: 4, members: ['c-1', 'c-2', 'c-3'].map((memberId) => ({ memberId, host: `${memberId}:1`, partitions: [] })) });
+    }
+    // Without a request the same group is assigned normally, error code 0.
+    requesting.clear();
+    const again = members.map((m) => ({ memberId: m.memberId, memberMetadata: coPartitioningAssigner(() => undefined, `${m.memberId}:1`)({ cluster, groupId: 'g', logger: undefined as never }).protocol({ topics }).metadata }));
+    const normal = await leader.assign({ members: again, topics });
+    expect(normal.map((r) => decodeAssignmentInfo(AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!.userData)!.errorCode)).toEqual([0, 0, 0]);
+    expect(normal.flatMap((r) => Object.values(AssignerProtocol.MemberAssignment.decode(r.memberAssignment)!.assignment).flat())).toHaveLength(4);
   });
 
   it('hands the SyncGroup answer\'s userData to the join hook (kafkajs itself drops it)', async () => {
