@@ -7,7 +7,17 @@
  * to shut down (RebalanceListener.onGroupShutdown); each instance closes to ERROR.
  */
 import type { Backend } from '../backend/backend-types.js';
+import { StreamwrightError } from '../errors/streamwright-error.js';
 import type { Logger } from './logger.js';
+
+/** What an instance that was told to shut down reports (its waitUntilRunning() rejects with it). */
+export function groupShutdownError(applicationId: string): StreamwrightError {
+  return new StreamwrightError(
+    'APP_STATE',
+    `An instance of application ${applicationId} asked every instance to shut down (its uncaught-exception handler answered SHUTDOWN_APPLICATION); this instance stopped in ERROR. See that instance's log for the failure, fix it, then create and start new instances.`,
+    { applicationId },
+  );
+}
 
 export interface ShutdownRequestOptions {
   readonly groupId: string;

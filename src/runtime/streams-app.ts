@@ -8,7 +8,7 @@ import { acquireBackend, type BackendLease } from './backend-resolver.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { StreamThread, threadSubscription } from './stream-thread.js';
-import { requestApplicationShutdown } from './application-shutdown.js';
+import { groupShutdownError, requestApplicationShutdown } from './application-shutdown.js';
 import type { StreamTask } from './stream-task.js';
 import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from './streams-config.js';
 import { checkSerdes } from './serde-check.js';
@@ -263,14 +263,10 @@ export class StreamsApp {
     if (response === 'SHUTDOWN_APPLICATION') {
       // Kafka Streams adds a thread to carry the request when the failed one was the last: a
       // short-lived member of the group asks every member to shut down, this instance included.
-      this.shutdownRequest = requestApplicationShutdown(this.lease!.backend, {
-        groupId: this.config.applicationId,
-        clientId: `${this.config.clientId}-shutdown-request`,
-        subscription: threadSubscription(this.topology, this.plan!),
-        timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS,
-        logger: this.logger,
-        cancelled: () => this.closing !== undefined,
-      });
+      const { applicationId, clientId } = this.config;
+      const subscription = threadSubscription(this.topology, this.plan!);
+      const cancelled = () => this.closing !== undefined;
+      this.shutdownRequest = requestApplicationShutdown(this.lease!.backend, { groupId: applicationId, clientId: `${clientId}-shutdown-request`, subscription, timeoutMs: SHUTDOWN_REQUEST_TIMEOUT_MS, logger: this.logger, cancelled });
       await this.shutdownRequest;
       if (this.closing) return;
     }
@@ -291,11 +287,7 @@ export class StreamsApp {
   private async onGroupShutdown(): Promise<void> {
     this.thread = undefined;
     if (this.closing || this.current === 'ERROR') return;
-    const error = new StreamwrightError(
-      'APP_STATE',
-      `An instance of application ${this.config.applicationId} asked every instance to shut down (its uncaught-exception handler answered SHUTDOWN_APPLICATION); this instance stopped in ERROR. See that instance's log for the failure, fix it, then create and start new instances.`,
-      { applicationId: this.config.applicationId },
-    );
+    const error = groupShutdownError(this.config.applicationId);
     this.logger.error(error.message);
     await this.closeToError(error);
   }

@@ -50,6 +50,8 @@ describe.skipIf(skipKafka)('kafka backend: manual assignment without a consumer 
     await c.assign([{ topic, partition: 0, offset: 1 }, { topic, partition: 1, offset: 0 }]);
     expect((await readN(c, 5)).sort()).toEqual(['0@1=v3', '0@2=v6', '1@0=v1', '1@1=v4', '1@2=v7']);
     expect(await nothingMore(c)).toEqual([]);
+    // position(): the next offset poll() returns, here the end of both partitions.
+    expect([c.position({ topic, partition: 0 }), c.position({ topic, partition: 1 })]).toEqual([3, 3]);
 
     // Java's assign(): the new set replaces the old one; partition 1 is dropped, partition 2 starts at 2.
     await c.assign([{ topic, partition: 0, offset: 0 }, { topic, partition: 2, offset: 2 }]);
