@@ -162,6 +162,49 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
         i = this.addSlot(b, id, key, ts);
       }
     }
+    this.write(b, i, key, v, ts, vb);
+  }
+
+  /**
+   * fetch() + aggregator + put() of one record in one lookup, for the window aggregation's loop:
+   * the window's aggregate becomes aggregator(key, value, current ?? initializer()), timestamped
+   * with the larger of ts and the window's timestamp (Kafka's KStreamWindowAggregate). A write to
+   * an expired window is dropped and counted, as put() does.
+   */
+  aggregate<VIn>(key: K, value: VIn, windowStart: number, ts: number, aggregator: (key: K, value: VIn, agg: V) => V, initializer: () => V): void {
+    this.live('put');
+    this.counters.fetches.value++;
+    this.counters.puts.value++;
+    const end = windowStart + this.windowSizeMs;
+    if (!Number.isSafeInteger(windowStart) || !Number.isSafeInteger(end)) throw invalidWindowError('window', this.name, this.ctx!.taskId, windowStart, end);
+    if (end <= this.observed - this.retentionMs) {
+      this.dropped.value++;
+      return;
+    }
+    let b = this.buckets.get(windowStart);
+    let i: number;
+    if (b !== undefined && key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) i = this.lastSlot;
+    else {
+      const id = this.idOf(key);
+      b ??= this.createBucket(windowStart, end);
+      i = this.slotOf(b, key, id);
+      if (i < 0) i = this.addSlot(b, id, key, ts);
+    }
+    const old = b.values[i];
+    let v: V;
+    let t = ts;
+    if (old === undefined) v = aggregator(key, value, initializer());
+    else {
+      v = aggregator(key, value, old);
+      const prev = b.timestamps[i];
+      if (prev > t) t = prev;
+    }
+    const vb = this.opts.cacheMaxBytes === 0 && v !== undefined ? this.opts.valueSerde.serialize(this.topic, v) : null;
+    this.write(b, i, key, v ?? undefined, t, vb);
+  }
+
+  /** Sets slot i's value and timestamp: marks it dirty (queued for eviction) or, without caching, flushes it. */
+  private write(b: WindowBucket<K, V>, i: number, key: K, v: V | undefined, ts: number, vb: Buffer | null): void {
     const m = b.meta[i];
     if (this.opts.cacheMaxBytes === 0) {
       b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
@@ -224,7 +267,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
   }
 
   /** Logs, mirrors and forwards slot i's current value; a serde error leaves it as it was. */
-  private flushSlot(b: WindowBucket<K, V>, i: number, key: K, valueBytes?: Buffer | null): void {
+  private flushSlot(b: WindowBucket<K, V>, i: number, key: K, valueBytes?: Buffer | null, mirror = true): void {
     const m = b.meta[i];
     const v = b.values[i];
     if (v === undefined && (m & PERSISTED) === 0) {
@@ -240,7 +283,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     b.setMeta(i, v === undefined ? 0 : PERSISTED, 0);
     const ts = b.timestamps[i];
     if (this.logTo !== undefined) this.logTo.logChange(windowKeyBytes(kb, b.start), vb, ts);
-    if (this.mirror !== undefined) this.mirror.put(b.start, kb, vb);
+    if (this.mirror !== undefined && mirror) this.mirror.put(b.start, kb, vb);
     if (this.listener !== undefined) this.listener({ key, start: b.start, end: b.end }, v, this.sendOldValues ? old : undefined, ts);
   }
 
@@ -250,10 +293,12 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     b.dirtyCount--;
   }
 
-  private flushBucket(b: WindowBucket<K, V>): void {
+  /** Flushes a bucket's dirty windows; `mirror` false for a bucket being expired, whose LevelDB
+   * entries the next write() range-deletes anyway (so its final values are logged, not written). */
+  private flushBucket(b: WindowBucket<K, V>, mirror = true): void {
     for (const [id, i] of b.index) {
       if (b.dirtyCount === 0) return;
-      if ((b.meta[i] & DIRTY) !== 0) this.flushSlot(b, i, b.keyAt(i, id));
+      if ((b.meta[i] & DIRTY) !== 0) this.flushSlot(b, i, b.keyAt(i, id), undefined, mirror);
     }
   }
 
@@ -280,7 +325,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     const cutoff = streamTime - this.retentionMs;
     if (cutoff < this.firstEnd) return;
     for (let b = this.buckets.first(); b !== undefined && b.end <= cutoff; b = this.buckets.first()) {
-      if (b.dirtyCount > 0) this.flushBucket(b);
+      if (b.dirtyCount > 0) this.flushBucket(b, false);
       b.expired = true;
       this.buckets.removeFirst();
       if (this.lastBucket === b) this.lastBucket = undefined;

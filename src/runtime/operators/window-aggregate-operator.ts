@@ -1,6 +1,7 @@
 import type { WindowAggregateNode } from '../../graph/nodes/window-aggregate-node.js';
 import type { Windowed } from '../../graph/processor-types.js';
 import type { TimeWindowSpec } from '../../graph/window-spec.js';
+import { BucketedWindowStore } from '../../state/bucketed-window-store.js';
 import type { WindowStore } from '../../state/store-types.js';
 import { StreamwrightError } from '../../errors/streamwright-error.js';
 import type { RecordBatch } from '../record-batch.js';
@@ -40,6 +41,7 @@ export class WindowAggregateOperator extends ChangeForwarder {
     if (advanceMs !== sizeMs) return super.processBatch(batch);
     const graceMs = this.spec.graceMs;
     const store = this.store;
+    const bucketed = store instanceof BucketedWindowStore ? store : undefined;
     const { aggregator, initializer } = this.node;
     const keys = batch.keys;
     const values = batch.values;
@@ -59,6 +61,7 @@ export class WindowAggregateOperator extends ChangeForwarder {
       if (ts < 0) {
         // No window holds a negative timestamp (as windowsFor() below starts at 0).
       } else if (start + sizeMs <= streamTime - graceMs) this.dropLate(batch, i, ts);
+      else if (bucketed !== undefined) bucketed.aggregate(key, value, start, ts, aggregator, initializer);
       else {
         const old = store.fetch(key, start);
         if (old === undefined) store.put(key, aggregator(key, value, initializer()), start, ts);
