@@ -2,11 +2,10 @@
  * Caching layer of the key-value store (Kafka Streams' CachingKeyValueStore), typed: values stay
  * JS objects keyed by a key id. Updates to a key between flushes are merged; flush() (at commit)
  * and eviction pass each dirty key once to the change-logging layer and the flush listener.
- * The cache is bounded by an approximate byte budget and evicts about least-recently-used first
- * (CLOCK): writes move an entry to the end of the Map's insertion order and reads only mark it
- * used; over budget, a hand walking the Map in that order evicts the next unmarked entry (flushed
- * first when dirty, dropped when clean) and unmarks the marked ones it passes. A read thus costs
- * no Map delete + set.
+ * The cache is an LRU bounded by an approximate byte budget; over budget, the least-recently-used
+ * entry is evicted: flushed first when dirty, dropped when clean. The LRU order is a doubly linked
+ * list through the entries (Kafka's NamedCache), so a read or update moves its entry with a few
+ * pointer writes, not a Map delete + set.
  * cacheMaxBytes = 0 disables it: every update goes straight through and reaches the listener.
  */
 import type { Serde } from '../graph/serde-types.js';
@@ -37,20 +36,18 @@ export interface CacheEntry<K, V> {
   /** The value's timestamp (its update's, or the engine's when loaded clean). */
   timestamp: number;
   size: number;
-  /** Read since it last moved to the end of the cache: spared once by eviction (CLOCK). */
-  used: boolean;
+  /** The entry's key in `cache`. */
+  readonly id: KeyId;
+  /** Neighbours in the LRU list (prev: less recently used). */
+  prev: CacheEntry<K, V> | null;
+  next: CacheEntry<K, V> | null;
 }
-
-/** No key: `mru` when the most recently used entry is unknown. */
-const NO_KEY: unique symbol = Symbol('none');
 
 export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly cache = new Map<KeyId, CacheEntry<K, V>>();
-  /** Id of the cache's last (most recently written) entry, or NO_KEY: updating it again needs no
-   * delete + set to move it to the end (hot keys are updated over and over). */
-  private mru: KeyId | typeof NO_KEY = NO_KEY;
-  /** The CLOCK hand: a live iterator over the cache (Map iterators follow deletes and appends). */
-  private hand: MapIterator<[KeyId, CacheEntry<K, V>]> | undefined;
+  /** LRU list: least recently used first. */
+  private lruHead: CacheEntry<K, V> | null = null;
+  private lruTail: CacheEntry<K, V> | null = null;
   private cachedBytes = 0;
   private listener: CacheFlushListener<K, V> | undefined;
   private sendOldValues = false;
@@ -110,7 +107,7 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const id = isPrimitiveKey(key) ? key : bytesId(this.serializeKey(key));
     const e = this.cache.get(id);
     if (e !== undefined) {
-      e.used = true;
+      if (e !== this.lruTail) this.touch(e);
       return e.value;
     }
     const kb = this.serializeKey(key);
@@ -121,8 +118,9 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       const size = entrySize(key, value);
       const flushedState = value === undefined ? Flushed.Absent : Flushed.Typed;
       const timestamp = raw === null ? 0 : storedTimestamp(raw);
-      this.cache.set(id, { key, keyBytes: kb, value, dirty: false, flushedState, flushedBytes: undefined, flushedValue: value, timestamp, size, used: false });
-      this.mru = id;
+      const entry: CacheEntry<K, V> = { key, keyBytes: kb, value, dirty: false, flushedState, flushedBytes: undefined, flushedValue: value, timestamp, size, id, prev: null, next: null };
+      this.cache.set(id, entry);
+      this.append(entry);
       this.cachedBytes += size;
       this.evictOverBudget();
     }
@@ -162,16 +160,14 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
       const raw = layer.engine.peek(bytesId(kb));
       if (raw === undefined && this.listener !== undefined && this.sendOldValues) throw notLoadedError(this.name, this.ctx!.taskId, 'put (old value needed)');
       const state = raw === undefined ? Flushed.Unknown : raw === null ? Flushed.Absent : Flushed.Bytes;
-      e = { key, keyBytes: kb, value, dirty: true, flushedState: state, flushedBytes: raw ?? undefined, flushedValue: undefined, timestamp, size: 0, used: false };
+      e = { key, keyBytes: kb, value, dirty: true, flushedState: state, flushedBytes: raw ?? undefined, flushedValue: undefined, timestamp, size: 0, id, prev: null, next: null };
+      this.cache.set(id, e);
+      this.append(e);
     } else {
-      if (id !== this.mru) this.cache.delete(id);
+      if (e !== this.lruTail) this.touch(e);
       e.value = value;
       e.dirty = true;
       e.timestamp = timestamp;
-    }
-    if (id !== this.mru) {
-      this.cache.set(id, e);
-      this.mru = id;
     }
     const size = entrySize(key, value);
     this.cachedBytes += size - e.size;
@@ -193,23 +189,48 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   private evictOverBudget(): void {
-    while (this.cachedBytes > this.cacheMaxBytes && this.cache.size > 0) {
-      let next = this.hand?.next();
-      if (next === undefined || next.done === true) next = (this.hand = this.cache.entries()).next();
-      const [id, e] = next.value as [KeyId, CacheEntry<K, V>];
-      if (e.used) {
-        e.used = false;
-        continue;
-      }
+    while (this.cachedBytes > this.cacheMaxBytes && this.lruHead !== null) {
+      const e = this.lruHead;
+      const id = e.id;
       // Flush before dropping: if serialization throws, the update stays cached and dirty.
       if (e.dirty) this.flushEntry(e);
       else if (this.layer!.engine.needsPrefetch) this.rememberClean(e);
       if (this.cache.get(id) === e && !e.dirty) {
         this.cache.delete(id);
-        if (id === this.mru) this.mru = NO_KEY;
+        this.unlink(e);
         this.cachedBytes -= e.size;
       }
     }
+  }
+
+  /** Moves a cached entry to the most recently used end of the LRU list. */
+  private touch(e: CacheEntry<K, V>): void {
+    this.unlink(e);
+    this.append(e);
+  }
+
+  private append(e: CacheEntry<K, V>): void {
+    const tail = this.lruTail;
+    e.prev = tail;
+    e.next = null;
+    if (tail === null) this.lruHead = e;
+    else tail.next = e;
+    this.lruTail = e;
+  }
+
+  private unlink(e: CacheEntry<K, V>): void {
+    const { prev, next } = e;
+    if (prev === null) this.lruHead = next;
+    else prev.next = next;
+    if (next === null) this.lruTail = prev;
+    else next.prev = prev;
+    e.prev = e.next = null;
+  }
+
+  private clearCache(): void {
+    this.cache.clear();
+    this.lruHead = this.lruTail = null;
+    this.cachedBytes = 0;
   }
 
   /** A prefetch skipped this key because it was cached: keep it readable until the next prefetch. */
@@ -283,8 +304,13 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
     const layer = this.logged('restore');
     if (this.cache.size > 0) {
       const k = this.keySerde.deserialize(this.topic, key);
-      this.cache.delete(isPrimitiveKey(k) ? k : bytesId(key));
-      this.mru = NO_KEY;
+      const id = isPrimitiveKey(k) ? k : bytesId(key);
+      const e = this.cache.get(id);
+      if (e !== undefined) {
+        this.cache.delete(id);
+        this.unlink(e);
+        this.cachedBytes -= e.size;
+      }
     }
     layer.restore(key, value, timestamp);
   }
@@ -305,18 +331,14 @@ export class CachingKeyValueStore<K, V> implements KeyValueStore<K, V> {
   async close(): Promise<void> {
     const layer = this.layer;
     this.layer = undefined;
-    this.cache.clear();
-    this.mru = NO_KEY;
-    this.cachedBytes = 0;
+    this.clearCache();
     await layer?.engine.close();
   }
 
   async destroy(): Promise<void> {
     const layer = this.layer;
     this.layer = undefined;
-    this.cache.clear();
-    this.mru = NO_KEY;
-    this.cachedBytes = 0;
+    this.clearCache();
     if (layer !== undefined) await layer.engine.destroy();
   }
 }

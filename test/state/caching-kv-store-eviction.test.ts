@@ -6,8 +6,8 @@ import { entrySize } from '../../src/state/size-estimator.js';
 import { tempDir, testContext } from './state-test-helpers.js';
 
 /**
- * The record cache evicts about least-recently-used first (reads mark an entry instead of moving
- * it). Expectation: Kafka's LRU ThreadCache, worked by hand for a cache that holds three entries.
+ * The record cache evicts least-recently-used first; reads and updates both count as use.
+ * Expectation: Kafka's LRU ThreadCache, worked by hand for a cache that holds three entries.
  */
 describe('KeyValueStore record cache eviction', () => {
   it('a read spares an entry: the next evictions flush the unread entries, oldest first, and keep every value readable', async () => {
@@ -25,8 +25,12 @@ describe('KeyValueStore record cache eviction', () => {
     expect(flushed).toEqual(['b']);
     store.put('e', 'E', 5);
     expect(flushed).toEqual(['b', 'c']);
+    // LRU now a, d, e: an update of a makes d the least recently used.
+    store.put('a', 'A2', 6);
+    store.put('f', 'F', 7);
+    expect(flushed).toEqual(['b', 'c', 'd']);
     // Evicted entries were flushed to the engine: reading them back gives the same values.
-    expect(['a', 'b', 'c', 'd', 'e'].map((k) => store.get(k))).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => store.get(k))).toEqual(['A2', 'B', 'C', 'D', 'E', 'F']);
     await store.flush();
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
