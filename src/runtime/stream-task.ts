@@ -101,7 +101,7 @@ export class StreamTask implements TaskContext {
     const byName = new Map<string, Operator>();
     // Where batching would reorder records that Kafka Streams processes depth-first, a source's
     // runs enter one record at a time (see recordOrderSources).
-    const recordOrder = recordOrderSources(subtopology.nodes);
+    const recordOrder = recordOrderSources(subtopology.nodes, (store) => topology.store(store)?.caching !== false);
     for (const node of subtopology.nodes) {
       const op = createOperator(node);
       byName.set(node.name, op);
