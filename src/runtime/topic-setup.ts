@@ -116,5 +116,6 @@ export async function setupTopics(
 /** Kafka Streams' changelog settings: compacted; windowed stores also delete after retention + 1 day. */
 export function changelogConfig(store: StoreSpec): Record<string, string> {
   if (store.type === 'keyValue') return { 'cleanup.policy': 'compact' };
-  return { 'cleanup.policy': 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) };
+  // A join buffer (retainDuplicates) logs every record under its plain key: never compacted.
+  return { 'cleanup.policy': store.retainDuplicates === true ? 'delete' : 'compact,delete', 'retention.ms': String((store.retentionMs ?? 0) + 86_400_000) };
 }

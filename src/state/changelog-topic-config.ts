@@ -21,7 +21,8 @@ export function changelogTopicConfig(spec: StoreSpec, additionalRetentionMs = WI
     if (r === undefined || !(Number.isSafeInteger(r) && r > 0)) {
       throw storeConfigError(spec.name, 'retentionMs', r, 'a whole number of milliseconds > 0 for a window or session store');
     }
-    base['cleanup.policy'] = 'compact,delete';
+    // A join buffer logs every record under its plain key: compaction would drop all but the last.
+    base['cleanup.policy'] = spec.retainDuplicates === true ? 'delete' : 'compact,delete';
     base['retention.ms'] = String(r + additionalRetentionMs);
   }
   return { ...base, ...spec.loggingConfig };

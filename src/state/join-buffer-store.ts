@@ -6,12 +6,15 @@
  * ones); a store-wide queue in arrival order drives expiry, so appending, probing and expiring
  * allocate nothing per record beyond the changelog key.
  *
- * Changelog (Kafka's duplicate window key): serialized key + 8-byte timestamp + 4-byte sequence
- * number, value = the record's value bytes; no tombstones (topic retention removes old records).
+ * Changelog: one record per buffered record, key = the serialized key, value = the value bytes,
+ * timestamp = the record's; no tombstones. The topic is not compacted (cleanup.policy=delete,
+ * retention = the join's retention + 1 day): records of one key and time must all survive, so the
+ * key needs no timestamp or sequence number (Kafka's duplicate window key) and one key buffer
+ * serves every record of that key.
  * Persistent stores mirror entries to LevelDB (WindowLevelMirror, entries oldest first) and drop
  * expired ones with a range delete at flush.
  */
-import { bytesId, isPrimitiveKey, readTimestamp, serializeKey, TIMESTAMP_BYTES, writeTimestamp, type KeyId } from './key-codec.js';
+import { bytesId, isPrimitiveKey, serializeKey, type KeyId } from './key-codec.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import { notOpenError, storeConfigError } from './store-errors.js';
 import { validateWindowOptions } from './store-options.js';
@@ -182,14 +185,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.qTs.push(ts);
     const seq = this.seq;
     this.seq = (seq + 1) >>> 0;
-    if (this.logTo !== undefined) {
-      const kb = e.keyBytes;
-      const ck = Buffer.allocUnsafe(kb.length + TIMESTAMP_BYTES + SEQ_BYTES);
-      kb.copy(ck, 0);
-      writeTimestamp(ck, kb.length, ts);
-      ck.writeUInt32BE(seq, kb.length + TIMESTAMP_BYTES);
-      this.logTo.logChange(ck, value, ts);
-    }
+    if (this.logTo !== undefined) this.logTo.logChange(e.keyBytes, value, ts);
     if (this.mirror !== undefined) this.mirror.put(ts, seqAndKey(seq, e.keyBytes), value);
   }
 
@@ -246,24 +242,24 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     await this.mirror?.write();
   }
 
+  /** Re-buffers one changelog record: key bytes, value bytes, and the record's timestamp. */
   restore(key: Buffer, value: Buffer | null, timestamp: number): void {
     this.live('restore');
-    if (value === null) return; // a join buffer logs no deletes
-    if (key.length < TIMESTAMP_BYTES + SEQ_BYTES) {
+    if (value === null) {
       throw new StreamwrightError(
         'DESERIALIZATION',
-        `Join buffer "${this.name}": a changelog key in ${this.topic} has ${key.length} bytes, fewer than the ${TIMESTAMP_BYTES + SEQ_BYTES} its layout needs (key + 8-byte timestamp + 4-byte sequence number). The topic holds another store's data; reset the application's state if the topology changed.`,
-        { store: this.name, topic: this.topic, length: key.length },
+        `Join buffer "${this.name}": changelog ${this.topic} holds a tombstone, which a join buffer never writes. The topic holds another store's data; reset the application's state if the topology changed.`,
+        { store: this.name, topic: this.topic },
       );
     }
-    const n = key.length - TIMESTAMP_BYTES - SEQ_BYTES;
-    const ts = readTimestamp(key, n);
-    const seq = key.readUInt32BE(n + TIMESTAMP_BYTES);
-    if (seq >= this.seq) this.seq = (seq + 1) >>> 0;
-    const kb = Buffer.from(key.subarray(0, n));
+    const kb = Buffer.from(key);
     const v = Buffer.from(value);
-    this.insert(kb, ts, v);
-    if (this.mirror !== undefined) this.mirror.put(ts, seqAndKey(seq, kb), v);
+    this.insert(kb, timestamp, v);
+    if (this.mirror !== undefined) {
+      const seq = this.seq;
+      this.seq = (seq + 1) >>> 0;
+      this.mirror.put(timestamp, seqAndKey(seq, kb), v);
+    }
     if (timestamp > this.restoredTime) this.restoredTime = timestamp;
   }
 

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { Serdes } from '../../src/serde/index.js';
+import { changelogConfig } from '../../src/runtime/topic-setup.js';
+import { changelogTopicConfig } from '../../src/state/changelog-topic-config.js';
 import { JoinBufferStore } from '../../src/state/join-buffer-store.js';
 import type { StoreBuildOptions } from '../../src/state/store-types.js';
 import { pick, rng, tempDir, testContext } from './state-test-helpers.js';
@@ -111,5 +113,23 @@ describe('JoinBufferStore against a reference model', () => {
     expect(changes.length).toBe(1);
     expect(metrics.total('dropped-records-total', { store: 'buf', reason: 'expired-window' })).toBe(1);
     await s.close();
+  });
+
+  it('logs each record under its plain key to a changelog that is never compacted', async () => {
+    const s = new JoinBufferStore<string>(opts(false));
+    const { ctx, changes } = testContext(tempDir(), 'buf');
+    await s.open(ctx);
+    s.append('k', Buffer.from('1'), 10);
+    s.append('k', Buffer.from('2'), 10);
+    expect(changes.map((c) => [c.key.toString(), c.value?.toString(), c.timestamp])).toEqual([
+      ['k', '1', 10],
+      ['k', '2', 10],
+    ]);
+    await s.close();
+    // Compaction would keep only the last record of "k": join buffers' changelogs only expire.
+    const spec = { name: 'buf', type: 'window', persistent: false, logging: true, loggingConfig: {}, caching: false, retentionMs: 50, windowSizeMs: 1, retainDuplicates: true } as const;
+    expect(changelogTopicConfig(spec)['cleanup.policy']).toBe('delete');
+    expect(changelogConfig(spec)['cleanup.policy']).toBe('delete');
+    expect(changelogConfig({ ...spec, retainDuplicates: false })['cleanup.policy']).toBe('compact,delete');
   });
 });
