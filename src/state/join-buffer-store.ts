@@ -103,6 +103,9 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   private observed = -Infinity;
   /** Smallest timestamp still live. */
   private minLive = -Infinity;
+  /** expire() sweeps expired entries out of memory once minLive reaches this. */
+  private sweepAt = -Infinity;
+  private readonly sweepStepMs: number;
   private seq = 0;
   private ctx: StoreContext | undefined;
   private logTo: StoreContext | undefined;
@@ -119,6 +122,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.persistent = opts.persistent;
     this.retentionMs = retentionMs;
     this.sizeMs = windowSizeMs;
+    this.sweepStepMs = Math.max(1, Math.floor(retentionMs / 32));
   }
 
   async open(ctx: StoreContext): Promise<void> {
@@ -215,6 +219,9 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.observed = streamTime;
     const minLive = streamTime - this.retentionMs - this.sizeMs + 1;
     this.minLive = minLive;
+    // Reads filter by minLive, so memory is swept in steps of 1/32 of the retention, not per record.
+    if (minLive < this.sweepAt) return;
+    this.sweepAt = minLive + this.sweepStepMs;
     const qTs = this.qTs;
     let h = this.qHead;
     if (h === qTs.length || qTs[h] >= minLive) return;
@@ -286,7 +293,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.qKeys = [];
     this.qTs = [];
     this.qHead = 0;
-    this.observed = this.minLive = this.restoredTime = -Infinity;
+    this.observed = this.minLive = this.sweepAt = this.restoredTime = -Infinity;
     this.ctx = undefined;
   }
 

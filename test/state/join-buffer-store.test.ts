@@ -132,4 +132,19 @@ describe('JoinBufferStore against a reference model', () => {
     expect(changelogConfig(spec)['cleanup.policy']).toBe('delete');
     expect(changelogConfig({ ...spec, retainDuplicates: false })['cleanup.policy']).toBe('compact,delete');
   });
+
+  it('never returns an entry that expired between two memory sweeps', async () => {
+    const s = new JoinBufferStore<string>({ ...opts(false), retentionMs: 3200 }); // sweeps every 100 ms
+    await s.open(testContext(tempDir(), 'buf').ctx);
+    for (let t = 0; t < 400; t++) s.append('k', Buffer.from(String(t)), t);
+    for (let now = 3200; now < 3700; now += 7) {
+      s.expire(now);
+      // Live: ts + 1 > now - 3200.
+      const live = Array.from({ length: 400 }, (_, t) => t).filter((t) => t + 1 > now - 3200);
+      expect(fetch(s, 'k', 0, 10_000).map(([t]) => t)).toEqual(live);
+      expect(s.entries().map((e) => e.timestamp)).toEqual(live);
+    }
+    await s.close();
+  });
 });
+
