@@ -6,33 +6,21 @@
  * second remembered) and expiring a window drops its whole bucket. Any start works; stores whose
  * starts follow record timestamps (joins, sliding windows) use the by-key TimeWindowStore instead.
  *
- * Record cache: updates between flushes stay in the bucket and reach the changelog, LevelDB and
- * the flush listener once per flush (by window start, then the order keys arrived in the window);
- * past `cacheMaxBytes` the oldest dirty windows are flushed early, each given a second chance if
- * it was updated since it became dirty. cacheMaxBytes = 0 sends every update through.
+ * Record cache (BucketCache): updates between flushes stay in the bucket and reach the changelog,
+ * LevelDB and the flush listener once per flush (by window start, then the order keys arrived in
+ * the window); past `cacheMaxBytes` the oldest dirty windows are flushed early, each given a
+ * second chance if it was updated since it became dirty. cacheMaxBytes = 0 sends every update through.
  * Persistent stores mirror flushed windows to LevelDB (WindowLevelMirror) and load it on open.
  */
-import { bytesId, isPrimitiveKey, serializeKey, splitWindowKey, windowKeyBytes, type KeyId } from './key-codec.js';
-import { approxSize } from './size-estimator.js';
+import { BucketCache } from './bucket-cache.js';
+import { bytesId, isPrimitiveKey, serializeKey, splitWindowKey, type KeyId } from './key-codec.js';
 import { invalidWindowError, notOpenError } from './store-errors.js';
 import { validateWindowOptions } from './store-options.js';
 import type { CacheFlushListener, KeyValueEntry, ReadOnlyWindowStore, StoreBuildOptions, StoreContext, WindowStore, Windowed } from './store-types.js';
-import { DirtyQueue } from './dirty-queue.js';
-import { BucketList, DIRTY, PERSISTED, TOUCHED, type WindowBucket } from './window-bucket.js';
+import { bucketEntries, BucketList, PERSISTED, type WindowBucket } from './window-bucket.js';
 import { WindowLevelMirror } from './window-level-mirror.js';
 
 const DETACHED = { value: 0 };
-
-/**
- * Cache bytes a dirty window costs beyond its value: its dirty-queue entry (three array slots) and
- * the column slots of its old value, size and flags. The window itself (value, timestamp, Map entry)
- * is held whether or not it is dirty, as Kafka's cache does not count RocksDB's memory either.
- */
-const DIRTY_OVERHEAD = 48;
-
-function dirtySize(value: unknown): number {
-  return approxSize(value) + DIRTY_OVERHEAD;
-}
 
 export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
   readonly name: string;
@@ -40,16 +28,12 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
   readonly retentionMs: number;
   readonly windowSizeMs: number;
   private readonly buckets = new BucketList<K, V>();
-  private readonly queue = new DirtyQueue<K, V>();
-  private dirtyBytes = 0;
+  private readonly cache: BucketCache<K, V>;
   private observed = -Infinity;
   /** End of the oldest bucket (expire() returns at once while the cutoff is below it). */
   private firstEnd = Infinity;
   private ctx: StoreContext | undefined;
-  private logTo: StoreContext | undefined;
   private topic = '';
-  private listener: CacheFlushListener<Windowed<K>, V> | undefined;
-  private sendOldValues = false;
   private mirror: WindowLevelMirror | undefined;
   /** Largest changelog timestamp restored: a lower bound of the stream time before the restart. */
   private restoredTime = -Infinity;
@@ -66,6 +50,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     this.persistent = opts.persistent;
     this.retentionMs = retentionMs;
     this.windowSizeMs = windowSizeMs;
+    this.cache = new BucketCache(opts);
   }
 
   async open(ctx: StoreContext): Promise<void> {
@@ -76,12 +61,12 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     this.counters.restores = ctx.metrics.counter('restore-total', tags);
     this.dropped = ctx.metrics.counter('dropped-records-total', { ...tags, reason: 'expired-window' });
     this.topic = ctx.changelogTopic ?? `${ctx.applicationId}-${this.name}-changelog`;
-    this.logTo = this.opts.logging && ctx.changelogTopic !== undefined ? ctx : undefined;
     if (this.persistent) {
       const mirror = new WindowLevelMirror(this.name, ctx.taskDir);
       await mirror.open((start, kb, vb) => this.apply(kb, start, this.opts.valueSerde.deserialize(this.topic, vb), 0));
       this.mirror = mirror;
     }
+    this.cache.attach(this.topic, this.opts.logging && ctx.changelogTopic !== undefined ? ctx : undefined, this.mirror);
     this.ctx = ctx;
   }
 
@@ -162,7 +147,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
         i = this.addSlot(b, id, key, ts);
       }
     }
-    this.write(b, i, key, v, ts, vb);
+    this.cache.write(b, i, key, v, ts, vb);
   }
 
   /**
@@ -200,34 +185,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
       if (prev > t) t = prev;
     }
     const vb = this.opts.cacheMaxBytes === 0 && v !== undefined ? this.opts.valueSerde.serialize(this.topic, v) : null;
-    this.write(b, i, key, v ?? undefined, t, vb);
-  }
-
-  /** Sets slot i's value and timestamp: marks it dirty (queued for eviction) or, without caching, flushes it. */
-  private write(b: WindowBucket<K, V>, i: number, key: K, v: V | undefined, ts: number, vb: Buffer | null): void {
-    const m = b.meta[i];
-    if (this.opts.cacheMaxBytes === 0) {
-      b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
-      b.values[i] = v;
-      b.timestamps[i] = ts;
-      this.flushSlot(b, i, key, vb);
-      return;
-    }
-    if ((m & DIRTY) !== 0) {
-      b.values[i] = v;
-      b.timestamps[i] = ts;
-      b.meta[i] = m | TOUCHED;
-      return;
-    }
-    b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
-    b.values[i] = v;
-    b.timestamps[i] = ts;
-    const size = dirtySize(v);
-    b.setMeta(i, (m & PERSISTED) | DIRTY, size);
-    b.dirtyCount++;
-    this.dirtyBytes += size;
-    this.queue.push(b, key, i);
-    if (this.dirtyBytes > this.opts.cacheMaxBytes) this.evict();
+    this.cache.write(b, i, key, v ?? undefined, t, vb);
   }
 
   private createBucket(start: number, end: number): WindowBucket<K, V> {
@@ -244,76 +202,14 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     return i;
   }
 
-  /** Flushes the oldest dirty windows until the cache fits its budget (second chance for updated ones). */
-  private evict(): void {
-    const q = this.queue;
-    while (this.dirtyBytes > this.opts.cacheMaxBytes && q.length > 0) {
-      const b = q.peekBucket();
-      const key = q.peekKey();
-      const i = q.peekSlot();
-      q.shift();
-      if (b.expired) continue;
-      const m = b.meta[i];
-      if ((m & DIRTY) === 0) continue;
-      if ((m & TOUCHED) !== 0) {
-        const size = dirtySize(b.values[i]);
-        this.dirtyBytes += size - b.sizeOf(i);
-        b.setMeta(i, m & (DIRTY | PERSISTED), size);
-        q.push(b, key, i);
-        continue;
-      }
-      this.flushSlot(b, i, key);
-    }
-  }
-
-  /** Logs, mirrors and forwards slot i's current value; a serde error leaves it as it was. */
-  private flushSlot(b: WindowBucket<K, V>, i: number, key: K, valueBytes?: Buffer | null, mirror = true): void {
-    const m = b.meta[i];
-    const v = b.values[i];
-    if (v === undefined && (m & PERSISTED) === 0) {
-      this.undirty(b, i, m);
-      b.setMeta(i, 0, 0);
-      return;
-    }
-    const vb = valueBytes !== undefined ? valueBytes : v === undefined ? null : this.opts.valueSerde.serialize(this.topic, v);
-    const kb = serializeKey(this.opts.keySerde, this.topic, key, this.name);
-    this.undirty(b, i, m);
-    const old = b.olds[i];
-    b.olds[i] = undefined;
-    b.setMeta(i, v === undefined ? 0 : PERSISTED, 0);
-    const ts = b.timestamps[i];
-    if (this.logTo !== undefined) this.logTo.logChange(windowKeyBytes(kb, b.start), vb, ts);
-    if (this.mirror !== undefined && mirror) this.mirror.put(b.start, kb, vb);
-    if (this.listener !== undefined) this.listener({ key, start: b.start, end: b.end }, v, this.sendOldValues ? old : undefined, ts);
-  }
-
-  private undirty(b: WindowBucket<K, V>, i: number, m: number): void {
-    if ((m & DIRTY) === 0) return;
-    this.dirtyBytes -= b.sizeOf(i);
-    b.dirtyCount--;
-  }
-
-  /** Flushes a bucket's dirty windows; `mirror` false for a bucket being expired, whose LevelDB
-   * entries the next write() range-deletes anyway (so its final values are logged, not written). */
-  private flushBucket(b: WindowBucket<K, V>, mirror = true): void {
-    for (const [id, i] of b.index) {
-      if (b.dirtyCount === 0) return;
-      if ((b.meta[i] & DIRTY) !== 0) this.flushSlot(b, i, b.keyAt(i, id), undefined, mirror);
-    }
-  }
-
   setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
-    this.listener = listener;
-    this.sendOldValues = sendOldValues;
+    this.cache.setFlushListener(listener, sendOldValues);
   }
 
   async flush(): Promise<void> {
     this.live('flush');
     this.counters.flushes.value++;
-    if (this.queue.length > 0) {
-      for (const b of this.buckets.all()) if (b.dirtyCount > 0) this.flushBucket(b);
-      this.queue.clear();
-    }
+    this.cache.flushAll(this.buckets);
     await this.mirror?.write();
   }
 
@@ -325,7 +221,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     const cutoff = streamTime - this.retentionMs;
     if (cutoff < this.firstEnd) return;
     for (let b = this.buckets.first(); b !== undefined && b.end <= cutoff; b = this.buckets.first()) {
-      if (b.dirtyCount > 0) this.flushBucket(b, false);
+      if (b.dirtyCount > 0) this.cache.flushBucket(b, false);
       b.expired = true;
       this.buckets.removeFirst();
       if (this.lastBucket === b) this.lastBucket = undefined;
@@ -359,7 +255,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
       if (value === undefined) return;
       i = b.add(id, key, value, ts);
     }
-    this.undirty(b, i, b.meta[i]);
+    this.cache.undirty(b, i);
     b.values[i] = value;
     b.olds[i] = undefined;
     b.timestamps[i] = ts;
@@ -380,19 +276,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
   /** Live windows with from <= start <= to, by start, then serialized key. */
   private entries(from: number, to: number): KeyValueEntry<Windowed<K>, V>[] {
     this.live('query');
-    const out: KeyValueEntry<Windowed<K>, V>[] = [];
-    for (const b of this.buckets.between(from, to)) {
-      const rows: [string, KeyValueEntry<Windowed<K>, V>][] = [];
-      for (const [id, i] of b.index) {
-        const v = b.values[i];
-        if (v === undefined) continue;
-        const key = b.keyAt(i, id);
-        rows.push([typeof id === 'string' && !isPrimitiveKey(key) ? id : bytesId(serializeKey(this.opts.keySerde, this.topic, key, this.name)), { key: { key, start: b.start, end: b.end }, value: v }]);
-      }
-      rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-      for (const r of rows) out.push(r[1]);
-    }
-    return out;
+    return bucketEntries(this.buckets.between(from, to), (key) => bytesId(serializeKey(this.opts.keySerde, this.topic, key, this.name)));
   }
 
   readOnly(): ReadOnlyWindowStore<K, V> {
@@ -407,8 +291,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
   private reset(): void {
     for (const b of this.buckets.all()) b.expired = true;
     this.buckets.clear();
-    this.queue.clear();
-    this.dirtyBytes = 0;
+    this.cache.reset();
     this.observed = -Infinity;
     this.firstEnd = Infinity;
     this.restoredTime = -Infinity;
@@ -416,17 +299,18 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     this.ctx = undefined;
   }
 
-  async close(): Promise<void> {
-    this.reset();
-    const m = this.mirror;
-    this.mirror = undefined;
-    await m?.close();
+  close(): Promise<void> {
+    return this.release((m) => m.close());
   }
 
-  async destroy(): Promise<void> {
+  destroy(): Promise<void> {
+    return this.release((m) => m.destroy());
+  }
+
+  private async release(end: (mirror: WindowLevelMirror) => Promise<void>): Promise<void> {
     this.reset();
     const m = this.mirror;
     this.mirror = undefined;
-    await m?.destroy();
+    if (m !== undefined) await end(m);
   }
 }

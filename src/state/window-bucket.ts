@@ -8,7 +8,8 @@
  * Slots are never reused inside a bucket: a deleted window keeps its slot (value undefined) until
  * the whole bucket expires, so slot numbers follow the Map's insertion order.
  */
-import type { KeyId } from './key-codec.js';
+import { isPrimitiveKey, type KeyId } from './key-codec.js';
+import type { KeyValueEntry, Windowed } from './store-types.js';
 
 /** Flags of a slot (low bits of `meta`); the estimated cache size sits above them. */
 export const DIRTY = 1;
@@ -175,4 +176,24 @@ function lowerBound(a: readonly number[], x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The live windows of `buckets` (oldest first), each bucket's in serialized-key order (latin1 ids
+ * compare like the bytes; `bytesOf` gives a primitive key's) as interactive queries list them.
+ */
+export function bucketEntries<K, V>(buckets: Iterable<WindowBucket<K, V>>, bytesOf: (key: K) => string): KeyValueEntry<Windowed<K>, V>[] {
+  const out: KeyValueEntry<Windowed<K>, V>[] = [];
+  for (const b of buckets) {
+    const rows: [string, KeyValueEntry<Windowed<K>, V>][] = [];
+    for (const [id, i] of b.index) {
+      const v = b.values[i];
+      if (v === undefined) continue;
+      const key = b.keyAt(i, id);
+      rows.push([typeof id === 'string' && !isPrimitiveKey(key) ? id : bytesOf(key), { key: { key, start: b.start, end: b.end }, value: v }]);
+    }
+    rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    for (const r of rows) out.push(r[1]);
+  }
+  return out;
 }
