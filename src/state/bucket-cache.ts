@@ -40,6 +40,7 @@ export class BucketCache<K, V> {
     this.mirror = mirror;
   }
 
+  /** With sendOldValues false no old value is kept while a window is dirty (nor passed on). */
   setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): void {
     this.listener = listener;
     this.sendOldValues = sendOldValues;
@@ -54,7 +55,7 @@ export class BucketCache<K, V> {
   write(b: WindowBucket<K, V>, i: number, key: K, v: V | undefined, ts: number, vb: Buffer | null): void {
     const m = b.meta[i];
     if (this.opts.cacheMaxBytes === 0) {
-      b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
+      if (this.sendOldValues) b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
       b.values[i] = v;
       b.timestamps[i] = ts;
       this.flushSlot(b, i, key, vb);
@@ -66,7 +67,7 @@ export class BucketCache<K, V> {
       b.meta[i] = m | TOUCHED;
       return;
     }
-    b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
+    if (this.sendOldValues) b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
     b.values[i] = v;
     b.timestamps[i] = ts;
     const size = dirtySize(v);

@@ -1,6 +1,7 @@
 import type { Change } from '../../graph/processor-types.js';
 import type { CacheFlushListener } from '../../state/store-types.js';
 import { BaseOperator } from '../operator.js';
+import { ToStreamOperator } from './to-stream-operator.js';
 import type { RecordBatch } from '../record-batch.js';
 
 /**
@@ -50,8 +51,17 @@ export abstract class ChangeForwarder extends BaseOperator {
    */
   protected changeStore<S extends { setFlushListener(listener: CacheFlushListener<any, any>, sendOldValues: boolean): void }>(name: string): S {
     const store = this.ctx.getStateStore(name) as S;
-    store.setFlushListener((k, n, o, ts) => this.forwardChange(k, n, o, ts), true);
+    store.setFlushListener((k, n, o, ts) => this.forwardChange(k, n, o, ts), this.sendsOldValues());
     return store;
+  }
+
+  /**
+   * Whether downstream reads the old values of updates (Kafka's enableSendingOldValues): not when
+   * every child is a toStream(), which keeps only the new value; then the store need not keep the
+   * value of the last flush while an entry is dirty.
+   */
+  private sendsOldValues(): boolean {
+    return !this.children.every((c) => c instanceof ToStreamOperator);
   }
 
   /** Counts a record skipped for a null key or value, as Kafka Streams does. */
