@@ -192,8 +192,15 @@ export class StreamTask implements TaskContext {
     let processed = 0;
     for (let run = this.nextRun(maxRecords); run !== undefined; run = this.nextRun(maxRecords - processed)) {
       const { queue, fb, start, end } = run;
-      if (queue.recordAtATime) for (let j = start; j < end; j++) queue.source.ingest(fb, j, j + 1);
-      else queue.source.ingest(fb, start, end);
+      // Stream-time punctuations fire after the record that reaches their time, as in Kafka Streams,
+      // so a task that has any takes its records one at a time.
+      const punctuations = this.streamPunctuations.size > 0 ? this.streamPunctuations : undefined;
+      if (queue.recordAtATime || punctuations !== undefined) {
+        for (let j = start; j < end; j++) {
+          queue.source.ingest(fb, j, j + 1);
+          punctuations?.mayPunctuate(this.time);
+        }
+      } else queue.source.ingest(fb, start, end);
       processed += this.finishRun(run);
     }
     this.processedCounter.value += processed;
@@ -216,7 +223,8 @@ export class StreamTask implements TaskContext {
     let processed = 0;
     for (let run = this.nextRun(maxRecords); run !== undefined; run = this.nextRun(maxRecords - processed)) {
       const { queue, fb, start, end } = run;
-      const step = queue.recordAtATime ? 1 : end - start;
+      const punctuations = this.streamPunctuations.size > 0 ? this.streamPunctuations : undefined;
+      const step = queue.recordAtATime || punctuations !== undefined ? 1 : end - start;
       for (let j = start; j < end; j += step) {
         const stepping = this.runAsyncSteps();
         if (stepping !== undefined) await stepping;
@@ -224,6 +232,7 @@ export class StreamTask implements TaskContext {
         const loading = prefetch?.(decoded.keys, decoded.length);
         if (loading !== undefined) await loading;
         queue.source.emitDecoded();
+        punctuations?.mayPunctuate(this.time);
       }
       processed += this.finishRun(run);
     }
