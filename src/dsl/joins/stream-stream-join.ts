@@ -47,8 +47,9 @@ export function streamStreamJoin<K, V, VO, VR>(
   const leftValueSerde = (o.valueSerde as Serde<unknown> | undefined) ?? left.state.valueSerde;
   const rightValueSerde = (o.otherValueSerde as Serde<unknown> | undefined) ?? right.state.valueSerde;
   const named = o.name;
-  const l = left.state.repartitionRequired ? repartitionForJoin(left, named !== undefined ? `${named}-left` : left.nodeName, keySerde, leftValueSerde) : left;
-  const r = right.state.repartitionRequired ? repartitionForJoin(right, named !== undefined ? `${named}-right` : right.nodeName, keySerde, rightValueSerde) : right;
+  // KIP-962: an outer side keeps its null keys through the repartition (they are emitted unjoined).
+  const l = left.state.repartitionRequired ? repartitionForJoin(left, named !== undefined ? `${named}-left` : left.nodeName, keySerde, leftValueSerde, joinType !== 'inner') : left;
+  const r = right.state.repartitionRequired ? repartitionForJoin(right, named !== undefined ? `${named}-right` : right.nodeName, keySerde, rightValueSerde, joinType === 'outer') : right;
 
   const thisOuter = joinType === 'outer';
   const otherOuter = joinType !== 'inner';

@@ -24,7 +24,7 @@ export function streamTableJoin<K, V, VT, VR>(
   const b = stream.builder;
   const keySerde = (joined.keySerde as Serde<unknown> | undefined) ?? stream.state.keySerde ?? table.state.keySerde;
   const valueSerde = (joined.valueSerde as Serde<unknown> | undefined) ?? stream.state.valueSerde;
-  const s = stream.state.repartitionRequired ? repartitionForJoin(stream, joined.name !== undefined ? `${joined.name}-left` : stream.nodeName, keySerde, valueSerde) : stream;
+  const s = stream.state.repartitionRequired ? repartitionForJoin(stream, joined.name !== undefined ? `${joined.name}-left` : stream.nodeName, keySerde, valueSerde, leftJoin) : stream;
   const tableStore = storeForJoin(table as unknown as KTable<unknown, unknown>);
   const name = b.nameOrGenerate(joined.name, leftJoin ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
   b.addNode({
