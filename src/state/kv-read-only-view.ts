@@ -14,7 +14,7 @@ export class KeyValueReadOnlyView<K, V> implements ReadOnlyKeyValueStore<K, V> {
     const e = s.cache.get(isPrimitiveKey(key) ? key : bytesId(s.serializeKey(key)));
     if (e !== undefined) return e.value;
     const kb = s.serializeKey(key);
-    const raw = await s.logged('query').engine.read(bytesId(kb), kb);
+    const raw = await s.logged('query').engine.read(kb);
     return raw === undefined ? undefined : s.deserializeStored(raw);
   }
 
@@ -29,7 +29,7 @@ export class KeyValueReadOnlyView<K, V> implements ReadOnlyKeyValueStore<K, V> {
     const overlay = new Map<string, { key: K; value: V | undefined }>();
     for (const e of s.cache.values()) {
       if (!e.dirty) continue;
-      const kb = e.keyBytes ?? (e.keyBytes = s.serializeKey(e.key));
+      const kb = s.keyBytesOf(e);
       const id = bytesId(kb);
       if ((loId !== undefined && id < loId) || (hiId !== undefined && id > hiId)) continue;
       overlay.set(id, { key: e.key, value: e.value });
@@ -53,11 +53,7 @@ export class KeyValueReadOnlyView<K, V> implements ReadOnlyKeyValueStore<K, V> {
 
   async approximateNumEntries(): Promise<number> {
     const s = this.store;
-    let added = 0;
-    for (const e of s.cache.values()) {
-      if (e.dirty && e.value !== undefined && e.flushedState === 1) added++;
-      else if (e.dirty && e.value === undefined && e.flushedState !== 1) added--;
-    }
+    const added = s.dirtyCountDelta();
     return Math.max(0, (await s.logged('query').engine.count()) + added);
   }
 }

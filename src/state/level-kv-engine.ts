@@ -2,24 +2,31 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import { sortedEntries, type KeyValueEngine } from './kv-engine.js';
+import { engineKeyId, type EngineKeyId } from './kv-key-id-codec.js';
+import { encodeStoredValue, storedTimestamp, storedValueBytes } from './kv-value-codec.js';
 import { hasLocalState, LevelHandle, type LevelWrite } from './level-handle.js';
 
 /** Default number of loaded clean keys kept before a prefetch releases older ones. */
 export const DEFAULT_LOADED_KEYS_LIMIT = 50_000;
 
 /**
- * LevelDB engine. `known` holds what memory knows about keys: prefetched values (null = absent in
- * LevelDB) and writes not flushed yet (`unwritten`). Keys loaded by a prefetch stay readable at
+ * LevelDB engine. `known` holds what memory knows about keys, as stored values (timestamp + value
+ * bytes, the LevelDB layout): prefetched values (null = absent in LevelDB) and writes not flushed
+ * yet (`unwritten`). Keys loaded by a prefetch stay readable at
  * least until the next prefetch; beyond `loadedKeysLimit` a prefetch drops clean keys it was not
  * asked for. Unwritten keys are never dropped before flush().
  */
 export class LevelKeyValueEngine implements KeyValueEngine {
   readonly needsPrefetch = true;
   private readonly db: LevelHandle;
-  private readonly known = new Map<string, Buffer | null>();
-  private unwritten = new Map<string, Buffer>();
+  private readonly known = new Map<EngineKeyId, Buffer | null>();
+  private unwritten = new Map<EngineKeyId, Buffer>();
   /** Restored records not written yet, in changelog order (LevelDB applies a batch in order). */
   private restored: LevelWrite[] = [];
+  /** The key peekValue() last found and its stored value (for peekTimestamp(); any change to
+   * `known` forgets it). */
+  private peekedId: EngineKeyId | undefined;
+  private peeked: Buffer | undefined;
 
   constructor(
     store: string,
@@ -34,11 +41,25 @@ export class LevelKeyValueEngine implements KeyValueEngine {
     return this.db.open();
   }
 
-  peek(id: string): Buffer | null | undefined {
-    return this.known.get(id);
+  peekValue(id: EngineKeyId): Buffer | null | undefined {
+    const stored = this.known.get(id);
+    if (!stored) return stored;
+    this.peekedId = id;
+    this.peeked = stored;
+    return storedValueBytes(stored);
   }
 
-  async load(ids: readonly string[], keys: readonly Buffer[]): Promise<void> {
+  peekTimestamp(id: EngineKeyId): number {
+    const stored = id === this.peekedId ? this.peeked : this.known.get(id);
+    return stored ? storedTimestamp(stored) : 0;
+  }
+
+  knows(id: EngineKeyId): boolean {
+    return this.known.has(id);
+  }
+
+  async load(ids: readonly EngineKeyId[], keys: readonly Buffer[]): Promise<void> {
+    this.peekedId = undefined;
     if (this.known.size + ids.length > this.loadedKeysLimit) this.release(ids);
     const values = await this.db.getMany(keys as Buffer[]);
     for (let i = 0; i < ids.length; i++) {
@@ -47,25 +68,28 @@ export class LevelKeyValueEngine implements KeyValueEngine {
     }
   }
 
-  private release(keep: readonly string[]): void {
+  private release(keep: readonly EngineKeyId[]): void {
+    this.peekedId = undefined;
     const pinned = new Set(keep);
     for (const id of this.known.keys()) {
       if (!this.unwritten.has(id) && !pinned.has(id)) this.known.delete(id);
     }
   }
 
-  put(id: string, key: Buffer, value: Buffer | null): void {
-    this.known.set(id, value);
+  put(id: EngineKeyId, key: Buffer, value: Buffer | null, timestamp: number): void {
+    this.peekedId = undefined;
+    this.known.set(id, encodeStoredValue(value, timestamp));
     this.unwritten.set(id, key);
   }
 
-  remember(id: string, value: Buffer | null): void {
-    if (!this.known.has(id)) this.known.set(id, value);
+  remember(id: EngineKeyId, value: Buffer | null, timestamp: number): void {
+    if (!this.known.has(id)) this.known.set(id, encodeStoredValue(value, timestamp));
   }
 
-  restore(key: Buffer, value: Buffer | null): void {
-    if (this.known.size > 0) this.known.delete(key.toString('latin1'));
-    this.restored.push({ key, value });
+  restore(key: Buffer, value: Buffer | null, timestamp: number): void {
+    this.peekedId = undefined;
+    if (this.known.size > 0) this.known.delete(engineKeyId(key));
+    this.restored.push({ key, value: encodeStoredValue(value, timestamp) });
   }
 
   async flush(): Promise<void> {
@@ -90,21 +114,21 @@ export class LevelKeyValueEngine implements KeyValueEngine {
     if (this.known.size > this.loadedKeysLimit) this.release([]);
   }
 
-  async read(id: string, key: Buffer): Promise<Buffer | undefined> {
-    const k = this.known.get(id);
+  async read(key: Buffer): Promise<Buffer | undefined> {
+    const k = this.known.get(engineKeyId(key));
     if (k !== undefined) return k ?? undefined;
     return this.db.get(key);
   }
 
   async entries(from: Buffer | undefined, to: Buffer | undefined): Promise<[Buffer, Buffer][]> {
     const overlay = new Map<string, Buffer | null>();
-    for (const id of this.unwritten.keys()) overlay.set(id, this.known.get(id) ?? null);
+    for (const [id, key] of this.unwritten) overlay.set(key.toString('latin1'), this.known.get(id) ?? null);
     const stored = await this.db.entries(from, to);
     if (overlay.size === 0) return stored;
     const merged = new Map<string, Buffer | null>();
     for (const [k, v] of stored) merged.set(k.toString('latin1'), v);
     for (const [id, v] of overlay) merged.set(id, v);
-    return sortedEntries(merged, from, to);
+    return sortedEntries(merged, from, to, identity);
   }
 
   async count(): Promise<number> {
@@ -114,6 +138,7 @@ export class LevelKeyValueEngine implements KeyValueEngine {
   }
 
   async close(): Promise<void> {
+    this.peekedId = undefined;
     this.restored = [];
     this.known.clear();
     this.unwritten.clear();
@@ -121,12 +146,15 @@ export class LevelKeyValueEngine implements KeyValueEngine {
   }
 
   async destroy(): Promise<void> {
+    this.peekedId = undefined;
     this.restored = [];
     this.known.clear();
     this.unwritten.clear();
     await this.db.destroy();
   }
 }
+
+const identity = (b: Buffer): Buffer => b;
 
 /** Marks a key-value store's LevelDB directory as holding timestamped values (FORMAT.md). */
 export const KV_FORMAT_FILE = 'STREAMWRIGHT-KV-FORMAT';

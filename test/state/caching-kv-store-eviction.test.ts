@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../src/serde/index.js';
 import { createKeyValueStore } from '../../src/state/kv-store-factory.js';
 import { entrySize } from '../../src/state/size-estimator.js';
-import { tempDir, testContext } from './state-test-helpers.js';
+import { rng, tempDir, testContext } from './state-test-helpers.js';
 
 /**
  * The record cache evicts least-recently-used first; reads and updates both count as use.
@@ -32,6 +32,42 @@ describe('KeyValueStore record cache eviction', () => {
     // Evicted entries were flushed to the engine: reading them back gives the same values.
     expect(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => store.get(k))).toEqual(['A2', 'B', 'C', 'D', 'E', 'F']);
     await store.flush();
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a flush listener writing back into the store (evicting while a flush runs) leaves every key with its last value, in the store and the changelog', async () => {
+    // Room for about four entries, so the listener's writes evict entries a flush() is going through.
+    const store = createKeyValueStore({ name: 'kv', keySerde: Serdes.String(), valueSerde: Serdes.Long(), persistent: false, logging: true, cacheMaxBytes: 4 * entrySize('k00', 0) });
+    const dir = tempDir();
+    const { ctx, changes } = testContext(dir, 'kv');
+    await store.open(ctx);
+    const model = new Map<string, number>();
+    const lastSeen = new Map<string, number | undefined>();
+    store.setFlushListener((key, newValue, oldValue, ts) => {
+      // Each flushed update of an original key is echoed once under its own key.
+      expect(oldValue).toBe(lastSeen.get(key));
+      lastSeen.set(key, newValue);
+      if (!key.startsWith('echo-') && newValue !== undefined) {
+        store.put(`echo-${key}`, newValue * 10, ts);
+        model.set(`echo-${key}`, newValue * 10);
+      }
+    }, true);
+    const r = rng(3);
+    for (let step = 0; step < 400; step++) {
+      const key = `k${String(Math.floor(r() * 12)).padStart(2, '0')}`;
+      const value = Math.floor(r() * 1000);
+      store.put(key, value, step);
+      model.set(key, value);
+      if (step % 25 === 24) await store.flush();
+    }
+    await store.flush();
+    await store.flush(); // the echoes written by the last flush's listener
+    for (const [k, v] of model) expect(store.get(k), k).toBe(v);
+    // The changelog, compacted (last record per key), is the final state.
+    const last = new Map<string, number>();
+    for (const c of changes) last.set(c.key.toString(), Number(c.value!.readBigInt64BE(0)));
+    expect(last).toEqual(model);
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

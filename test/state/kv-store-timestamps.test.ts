@@ -20,9 +20,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** Numbers on both sides of the engines' small-integer key ids (0 .. 2^30-1; see kv-key-id-codec.ts). */
+const spread = (i: number): number => [i, -1 - i, 2 ** 30 - 1 - i, 2 ** 30 + i, 2 ** 31 + i][i % 5];
 const KEY_KINDS = {
   string: { serde: Serdes.String() as Serde<unknown>, make: (i: number): unknown => `k${i}`, id: (k: unknown) => k as string },
   object: { serde: Serdes.Json<unknown>() as Serde<unknown>, make: (i: number): unknown => ({ id: i }), id: (k: unknown) => JSON.stringify(k) },
+  long: { serde: Serdes.Long() as Serde<unknown>, make: (i: number): unknown => spread(i) * 3, id: (k: unknown) => String(k) },
+  int: { serde: Serdes.Int() as Serde<unknown>, make: (i: number): unknown => (i % 5 === 4 ? -(2 ** 31) + i : spread(i)), id: (k: unknown) => String(k) },
 };
 const CACHES = { none: 0, small: 300, large: 10_000_000 };
 

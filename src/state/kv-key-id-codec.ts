@@ -1,0 +1,50 @@
+/**
+ * Map ids of serialized key-value store keys.
+ *
+ * - keyIdOf(): the bytes as a latin1 string, the same string as key-codec's bytesId() (the cache's
+ *   id for keys that are not primitives, and what interactive queries sort by), built without a
+ *   native call for the 4- and 8-byte keys of the Integer and Long serdes.
+ * - engineKeyId(): the engines' id. Keys of the Long serde holding 0 .. 2^30-1 (8 bytes, the
+ *   first four and the top two bits of the fifth zero) become that number, and Integer-serde keys
+ *   holding 0 .. 2^30-1 (4 bytes) become -1 - that number: small integers, which a Map hashes and
+ *   compares without reading another object, as a Map of latin1 strings must. Every other key is
+ *   its latin1 string. The mapping is one-to-one, so engineKeyBytes() gives the bytes back.
+ */
+export type EngineKeyId = string | number;
+
+const SMALL = 0x40; // a leading byte below this keeps a 32-bit big-endian value below 2^30
+
+export function keyIdOf(b: Buffer): string {
+  switch (b.length) {
+    case 8:
+      return String.fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+    case 4:
+      return String.fromCharCode(b[0], b[1], b[2], b[3]);
+    default:
+      return b.toString('latin1');
+  }
+}
+
+/** Whether engineKeyId(b) is a small integer (a Long or Integer key holding 0 .. 2^30-1). */
+export function hasSmallIntId(b: Buffer): boolean {
+  const n = b.length;
+  return n === 8 ? b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 0 && b[4] < SMALL : n === 4 && b[0] < SMALL;
+}
+
+export function engineKeyId(b: Buffer): EngineKeyId {
+  if (!hasSmallIntId(b)) return keyIdOf(b);
+  return b.length === 8 ? (b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7] : -1 - ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]);
+}
+
+/** The key bytes of an engine id (inverse of engineKeyId). */
+export function engineKeyBytes(id: EngineKeyId): Buffer {
+  if (typeof id === 'string') return Buffer.from(id, 'latin1');
+  if (id >= 0) {
+    const b = Buffer.alloc(8);
+    b.writeUInt32BE(id, 4);
+    return b;
+  }
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(-1 - id, 0);
+  return b;
+}
