@@ -101,7 +101,7 @@ export class BucketCache<K, V> {
   }
 
   /** Logs, mirrors and forwards slot i's current value; a serde error leaves it as it was. */
-  private flushSlot(b: WindowBucket<K, V>, i: number, key: K, valueBytes?: Buffer | null, mirror = true): void {
+  private flushSlot(b: WindowBucket<K, V>, i: number, key: K, valueBytes?: Buffer | null): void {
     const m = b.meta[i];
     const v = b.values[i];
     if (v === undefined && (m & PERSISTED) === 0) {
@@ -117,7 +117,7 @@ export class BucketCache<K, V> {
     b.setMeta(i, v === undefined ? 0 : PERSISTED, 0);
     const ts = b.timestamps[i];
     if (this.logTo !== undefined) this.logTo.logChange(windowKeyBytes(kb, b.start), vb, ts);
-    if (this.mirror !== undefined && mirror) this.mirror.put(b.start, kb, vb);
+    if (this.mirror !== undefined) this.mirror.put(b.start, kb, vb);
     if (this.listener !== undefined) this.listener({ key, start: b.start, end: b.end }, v, this.sendOldValues ? old : undefined, ts);
   }
 
@@ -128,12 +128,11 @@ export class BucketCache<K, V> {
     b.dirtyCount--;
   }
 
-  /** Flushes a bucket's dirty windows; `mirror` false for a bucket being expired, whose LevelDB
-   * entries the next write() range-deletes anyway (so its final values are logged, not written). */
-  flushBucket(b: WindowBucket<K, V>, mirror = true): void {
+  /** Flushes a bucket's dirty windows. */
+  flushBucket(b: WindowBucket<K, V>): void {
     for (const [id, i] of b.index) {
       if (b.dirtyCount === 0) return;
-      if ((b.meta[i] & DIRTY) !== 0) this.flushSlot(b, i, b.keyAt(i, id), undefined, mirror);
+      if ((b.meta[i] & DIRTY) !== 0) this.flushSlot(b, i, b.keyAt(i, id));
     }
   }
 

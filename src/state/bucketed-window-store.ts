@@ -18,7 +18,7 @@ import { invalidWindowError, notOpenError } from './store-errors.js';
 import { validateWindowOptions } from './store-options.js';
 import type { CacheFlushListener, KeyValueEntry, ReadOnlyWindowStore, StoreBuildOptions, StoreContext, WindowStore, Windowed } from './store-types.js';
 import { bucketEntries, BucketList, PERSISTED, type WindowBucket } from './window-bucket.js';
-import { WindowLevelMirror } from './window-level-mirror.js';
+import { segmentIntervalMs, WindowLevelMirror } from './window-level-mirror.js';
 
 const DETACHED = { value: 0 };
 
@@ -62,7 +62,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     this.dropped = ctx.metrics.counter('dropped-records-total', { ...tags, reason: 'expired-window' });
     this.topic = ctx.changelogTopic ?? `${ctx.applicationId}-${this.name}-changelog`;
     if (this.persistent) {
-      const mirror = new WindowLevelMirror(this.name, ctx.taskDir);
+      const mirror = new WindowLevelMirror(this.name, ctx.taskDir, segmentIntervalMs(this.retentionMs));
       await mirror.open((start, kb, vb) => this.apply(kb, start, this.opts.valueSerde.deserialize(this.topic, vb), 0));
       this.mirror = mirror;
     }
@@ -158,15 +158,16 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
    */
   aggregate<VIn>(key: K, value: VIn, windowStart: number, ts: number, aggregator: (key: K, value: VIn, agg: V) => V, initializer: () => V): void {
     this.live('put');
-    this.counters.fetches.value++;
-    this.counters.puts.value++;
+    const counters = this.counters;
+    counters.fetches.value++;
+    counters.puts.value++;
     const end = windowStart + this.windowSizeMs;
-    if (!Number.isSafeInteger(windowStart) || !Number.isSafeInteger(end)) throw invalidWindowError('window', this.name, this.ctx!.taskId, windowStart, end);
     if (end <= this.observed - this.retentionMs) {
       this.dropped.value++;
       return;
     }
     let b = this.buckets.get(windowStart);
+    if (b === undefined && !(Number.isSafeInteger(windowStart) && Number.isSafeInteger(end))) throw invalidWindowError('window', this.name, this.ctx!.taskId, windowStart, end);
     let i: number;
     if (b !== undefined && key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) i = this.lastSlot;
     else {
@@ -221,7 +222,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     const cutoff = streamTime - this.retentionMs;
     if (cutoff < this.firstEnd) return;
     for (let b = this.buckets.first(); b !== undefined && b.end <= cutoff; b = this.buckets.first()) {
-      if (b.dirtyCount > 0) this.cache.flushBucket(b, false);
+      if (b.dirtyCount > 0) this.cache.flushBucket(b);
       b.expired = true;
       this.buckets.removeFirst();
       if (this.lastBucket === b) this.lastBucket = undefined;

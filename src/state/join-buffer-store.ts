@@ -12,14 +12,14 @@
  * key needs no timestamp or sequence number (Kafka's duplicate window key) and one key buffer
  * serves every record of that key.
  * Persistent stores mirror entries to LevelDB (WindowLevelMirror, entries oldest first) and drop
- * expired ones with a range delete at flush.
+ * expired ones a whole time segment at a time at flush.
  */
 import { bytesId, isPrimitiveKey, serializeKey, type KeyId } from './key-codec.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
 import { notOpenError, storeConfigError } from './store-errors.js';
 import { validateWindowOptions } from './store-options.js';
 import type { StoreBuildOptions, StoreContext, StoreLifecycle } from './store-types.js';
-import { WindowLevelMirror } from './window-level-mirror.js';
+import { segmentIntervalMs, WindowLevelMirror } from './window-level-mirror.js';
 
 const SEQ_BYTES = 4;
 const DETACHED = { value: 0 };
@@ -132,7 +132,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.topic = ctx.changelogTopic ?? `${ctx.applicationId}-${this.name}-changelog`;
     this.logTo = this.opts.logging && ctx.changelogTopic !== undefined ? ctx : undefined;
     if (this.persistent) {
-      const mirror = new WindowLevelMirror(this.name, ctx.taskDir);
+      const mirror = new WindowLevelMirror(this.name, ctx.taskDir, segmentIntervalMs(this.retentionMs));
       await mirror.open((ts, k, v) => {
         const seq = k.readUInt32BE(0);
         if (seq >= this.seq) this.seq = seq + 1;

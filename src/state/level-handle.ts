@@ -114,15 +114,6 @@ export class LevelHandle {
     }
   }
 
-  /** Deletes every key below `lt` (byte order) in one native range delete. */
-  async clearBelow(lt: Buffer): Promise<void> {
-    try {
-      await this.handle('clear').clear({ lt });
-    } catch (e) {
-      throw engineError(this.store, this.dir, 'clear', e);
-    }
-  }
-
   async count(): Promise<number> {
     try {
       return (await this.handle('count').keys().all()).length;
@@ -149,10 +140,12 @@ export class LevelHandle {
   }
 }
 
-/** True when a store directory exists and holds LevelDB files (local state to reuse). */
+/** True when a store directory exists and holds LevelDB files, directly or in time segments
+ * (window-level-mirror.ts), i.e. local state to reuse. */
 export function hasLocalState(dir: string): boolean {
   try {
-    return fs.readdirSync(dir).includes('CURRENT');
+    const names = fs.readdirSync(dir);
+    return names.includes('CURRENT') || names.includes('SEGMENTS');
   } catch {
     return false;
   }

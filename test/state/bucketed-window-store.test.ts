@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Serdes } from '../../src/serde/index.js';
 import type { StoreBuildOptions } from '../../src/state/store-types.js';
 import { createWindowStore } from '../../src/state/window-store.js';
@@ -23,20 +24,28 @@ async function reopen(dir: string) {
 const rows = async (s: ReturnType<typeof createWindowStore<string, number>>) => (await s.readOnly().all()).map((e) => [e.key.key, e.key.start, e.value]);
 
 describe('BucketedWindowStore on LevelDB', () => {
-  it('range-deletes expired windows at the flush, so a reopened store does not load them', async () => {
+  it('deletes a LevelDB time segment once all its windows expired, so a reopened store does not load them', async () => {
     const dir = tempDir();
     dirs.push(dir);
     const s = createWindowStore(opts(1 << 20));
     await s.open(testContext(dir, 'w').ctx);
-    for (let start = 0; start < 1000; start += 100) for (const k of ['a', 'b']) s.put(k, start + (k === 'a' ? 1 : 2), start, start);
+    // Retention 100 ms: segments of 60 s (Kafka's max(retention / 2, 60 s)).
+    const starts = [0, 30_000, 60_000, 90_000, 120_000, 150_000];
+    for (const start of starts) s.put('k', start, start, start);
     await s.flush();
-    // Stream time 650: windows ending at or before 550 (starts 0..400) are gone.
-    s.expire(650);
+    expect(fs.readdirSync(path.join(dir, 'w')).filter((n) => n.startsWith('segment-')).sort()).toEqual(['segment-0', 'segment-120000', 'segment-60000']);
+    // Stream time 120,100: every window starting before 120,001 has ended, so segments [0, 60 s)
+    // and [60 s, 120 s) go; the window at 120,000 stays in memory but has expired too.
+    s.expire(120_200);
     await s.flush();
+    expect(fs.readdirSync(path.join(dir, 'w')).filter((n) => n.startsWith('segment-'))).toEqual(['segment-120000']);
+    expect((await rows(s)).map((r) => r[1])).toEqual([150_000]);
     await s.close();
     const r = await reopen(dir);
-    const got = await rows(r);
-    expect(got).toEqual([500, 600, 700, 800, 900].flatMap((st) => [['a', st, st + 1], ['b', st, st + 2]]));
+    // The live segment comes back whole; the expired window in it leaves at the first expire().
+    expect((await rows(r)).map((x) => x[1])).toEqual([120_000, 150_000]);
+    r.expire(120_200);
+    expect((await rows(r)).map((x) => x[1])).toEqual([150_000]);
     await r.close();
   });
 

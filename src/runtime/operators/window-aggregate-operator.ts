@@ -47,6 +47,8 @@ export class WindowAggregateOperator extends ChangeForwarder {
     const values = batch.values;
     const timestamps = batch.timestamps;
     let streamTime = this.observedStreamTime;
+    // Many records share a millisecond: the store expires only when stream time moved.
+    let expiredAt = Number.NaN;
     for (let i = 0, n = batch.length; i < n; i++) {
       this.cursor = i;
       const key = keys[i];
@@ -70,7 +72,10 @@ export class WindowAggregateOperator extends ChangeForwarder {
           store.put(key, aggregator(key, value, old), start, prev > ts ? prev : ts);
         }
       }
-      store.expire(streamTime);
+      if (streamTime !== expiredAt) {
+        expiredAt = streamTime;
+        store.expire(streamTime);
+      }
     }
   }
 
