@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogAdmin, TopicSpec } from '../../src/backend/backend-types.js';
+import type { LogAdmin } from '../../src/backend/backend-types.js';
 import { JoinWindows } from '../../src/dsl/join-windows.js';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import { isStreamwrightError } from '../../src/errors/streamwright-error.js';
@@ -8,30 +8,10 @@ import { silentLogger } from '../../src/runtime/logger.js';
 import { setupTopics } from '../../src/runtime/topic-setup.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
+import { fakeAdmin } from '../runtime/fixtures/fake-admin.js';
 
 const S = Serdes.String();
 const I = Serdes.Int();
-
-/** An admin over an in-memory topic list: enough for setupTopics. */
-function fakeAdmin(topics: Record<string, number>): LogAdmin & { created: TopicSpec[] } {
-  const known = new Map(Object.entries(topics));
-  const created: TopicSpec[] = [];
-  return {
-    created,
-    createTopics: async (specs) => {
-      for (const s of specs) {
-        created.push(s);
-        known.set(s.name, s.partitions ?? 1);
-      }
-    },
-    deleteTopics: async () => undefined,
-    listTopics: async () => [...known.keys()],
-    describeTopics: async (names) => names.map((name) => ({ name, partitions: known.get(name)!, replicationFactor: 1, config: {} })),
-    listOffsets: async () => [],
-    fetchCommittedOffsets: async () => [],
-    close: async () => undefined,
-  };
-}
 
 const setup = (t: Topology, admin: LogAdmin) => setupTopics(t, admin, 'app', { replicationFactor: 1, logger: silentLogger });
 

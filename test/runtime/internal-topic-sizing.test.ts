@@ -8,30 +8,10 @@ import { foreignKeyTopicPartitions, withInternalTopicPartitions } from '../../sr
 import { silentLogger } from '../../src/runtime/logger.js';
 import { setupTopics } from '../../src/runtime/topic-setup.js';
 import { Serdes } from '../../src/serde/serdes.js';
+import { fakeAdmin } from './fixtures/fake-admin.js';
 
 const S = Serdes.String();
 const J = Serdes.Json<{ id: string; fk: string }>();
-
-/** An admin over an in-memory topic list: enough for setupTopics. */
-function fakeAdmin(topics: Record<string, number>): LogAdmin & { created: TopicSpec[] } {
-  const known = new Map(Object.entries(topics));
-  const created: TopicSpec[] = [];
-  return {
-    created,
-    createTopics: async (specs) => {
-      for (const s of specs) {
-        created.push(s);
-        known.set(s.name, s.partitions ?? 1);
-      }
-    },
-    deleteTopics: async () => undefined,
-    listTopics: async () => [...known.keys()],
-    describeTopics: async (names) => names.map((name) => ({ name, partitions: known.get(name)!, replicationFactor: 1, config: {} })),
-    listOffsets: async () => [],
-    fetchCommittedOffsets: async () => [],
-    close: async () => undefined,
-  };
-}
 
 /** A table keyed by `id`, built by groupBy().reduce() over `topic` (so read from a repartition topic), or read directly. */
 function table(b: StreamsBuilder, topic: string, viaGroupBy: boolean): KTable<string, { id: string; fk: string }> {
