@@ -9,6 +9,7 @@ import { tpKey } from './kafka-fetch-buffer.js';
 import { logBackendWarning } from './kafka-log-creator.js';
 import { decodePartitionFetch, type FetchPartitionData } from './kafka-partition-fetch.js';
 import { appendColumns, type ColumnBatch } from './kafka-record-mapper.js';
+import { PollWaiter } from './kafka-poll-waiter.js';
 
 interface Buffered {
   readonly messages: KafkaMessage[];
@@ -45,7 +46,7 @@ export class KafkaAssignedReader {
   private round: Promise<void> | undefined;
   private failure: StreamwrightError | undefined;
   private failedRounds = 0;
-  private wake: (() => void) | undefined;
+  private readonly waiter = new PollWaiter();
   private rotate = 0;
   private closed = false;
   private readonly readCommitted: boolean;
@@ -149,13 +150,7 @@ export class KafkaAssignedReader {
       if (out.length > 0 || this.closed) return out;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return out;
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        timer = setTimeout(resolve, remaining);
-      });
-      clearTimeout(timer);
-      this.wake = undefined;
+      await this.waiter.wait(remaining);
     }
   }
 
@@ -168,9 +163,7 @@ export class KafkaAssignedReader {
   }
 
   private notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    this.waiter.notify();
   }
 
   /** Up to `max` buffered records, rotating the partition served first. */

@@ -9,6 +9,7 @@ import { FetchBuffer, parkBatch, tpKey } from './kafka-fetch-buffer.js';
 import { KafkaMemberLifecycle, type MemberHost } from './kafka-member-lifecycle.js';
 import { flattenAssignment, RebalanceState } from './kafka-rebalance-state.js';
 import { checkCommittable, fetchCommitted, missingOffsetsError } from './kafka-offsets.js';
+import { PollWaiter } from './kafka-poll-waiter.js';
 
 const NO_LISTENER: RebalanceListener = { onPartitionsRevoked() {}, onPartitionsAssigned() {} };
 
@@ -34,7 +35,7 @@ export class KafkaLogConsumer implements LogConsumer {
   private readonly paused = new Set<string>();
   private reader: KafkaAssignedReader | undefined;
   private failure: StreamwrightError | undefined;
-  private wake: (() => void) | undefined;
+  private readonly waiter = new PollWaiter();
   private polling = false;
   private closed = false;
 
@@ -67,9 +68,7 @@ export class KafkaLogConsumer implements LogConsumer {
   }
 
   private notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    this.waiter.notify();
   }
 
   private memberHost(): MemberHost {
@@ -202,13 +201,7 @@ export class KafkaLogConsumer implements LogConsumer {
         if (out.length > 0 || this.closed) return out;
         const remaining = deadline - Date.now();
         if (remaining <= 0) return out;
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          timer = setTimeout(resolve, remaining);
-        });
-        clearTimeout(timer);
-        this.wake = undefined;
+        await this.waiter.wait(remaining);
       }
     } finally {
       this.polling = false;
