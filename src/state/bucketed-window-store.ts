@@ -132,22 +132,26 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     const v = value ?? undefined;
     // Without caching, serialize before changing anything, so a serde error leaves the store as it was.
     const vb = this.opts.cacheMaxBytes === 0 && v !== undefined ? this.opts.valueSerde.serialize(this.topic, v) : null;
+    // A delete of a window that does not exist changes nothing.
+    const i = this.locate(key, windowStart, end, v !== undefined, ts);
+    if (i >= 0) this.cache.write(this.lastBucket!, i, key, v, ts, vb);
+  }
+
+  /**
+   * The slot of key's window starting at windowStart, left in lastBucket / lastSlot for the next
+   * call; with `create`, a new (empty) slot, and bucket, when absent; else -1 when absent.
+   */
+  private locate(key: K, windowStart: number, end: number, create: boolean, ts: number): number {
     let b = this.buckets.get(windowStart);
-    let i: number;
-    if (b !== undefined && key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) i = this.lastSlot;
-    else {
-      const id = this.idOf(key);
-      if (b === undefined) {
-        if (v === undefined) return;
-        b = this.createBucket(windowStart, end);
-      }
-      i = this.slotOf(b, key, id);
-      if (i < 0) {
-        if (v === undefined) return;
-        i = this.addSlot(b, id, key, ts);
-      }
+    if (b !== undefined && key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) return this.lastSlot;
+    const id = this.idOf(key);
+    if (b === undefined) {
+      if (!create) return -1;
+      if (!(Number.isSafeInteger(windowStart) && Number.isSafeInteger(end))) throw invalidWindowError('window', this.name, this.ctx!.taskId, windowStart, end);
+      b = this.createBucket(windowStart, end);
     }
-    this.cache.write(b, i, key, v, ts, vb);
+    const i = this.slotOf(b, key, id);
+    return i >= 0 || !create ? i : this.addSlot(b, id, key, ts);
   }
 
   /**
@@ -166,16 +170,8 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
       this.dropped.value++;
       return;
     }
-    let b = this.buckets.get(windowStart);
-    if (b === undefined && !(Number.isSafeInteger(windowStart) && Number.isSafeInteger(end))) throw invalidWindowError('window', this.name, this.ctx!.taskId, windowStart, end);
-    let i: number;
-    if (b !== undefined && key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) i = this.lastSlot;
-    else {
-      const id = this.idOf(key);
-      b ??= this.createBucket(windowStart, end);
-      i = this.slotOf(b, key, id);
-      if (i < 0) i = this.addSlot(b, id, key, ts);
-    }
+    const i = this.locate(key, windowStart, end, true, ts);
+    const b = this.lastBucket!;
     const old = b.values[i];
     let v: V;
     let t = ts;

@@ -169,10 +169,21 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   private insert(kb: Buffer, ts: number, value: Buffer): void {
     const key = this.opts.keySerde.deserialize(this.topic, kb);
     const id: KeyId = isPrimitiveKey(key) ? key : bytesId(kb);
-    const e = this.byId.get(id) ?? this.created(id, key, kb);
+    this.enqueue(this.byId.get(id) ?? this.created(id, key, kb), ts, value);
+  }
+
+  /** Buffers (ts, value) under its key's entries and queues it for expiry. */
+  private enqueue(e: KeyEntries<K>, ts: number, value: Buffer): void {
     e.insert(ts, value);
     this.qKeys.push(e);
     this.qTs.push(ts);
+  }
+
+  /** Queues an entry for LevelDB under a fresh sequence number (records of one key and time stay apart). */
+  private mirrorPut(mirror: WindowLevelMirror, ts: number, kb: Buffer, value: Buffer): void {
+    const seq = this.seq;
+    this.seq = (seq + 1) >>> 0;
+    mirror.put(ts, seqAndKey(seq, kb), value);
   }
 
   /** Buffers one record; a record already older than the retention is dropped and counted. */
@@ -184,13 +195,9 @@ export class JoinBufferStore<K> implements StoreLifecycle {
       return;
     }
     const e = this.entriesFor(key, true)!;
-    e.insert(ts, value);
-    this.qKeys.push(e);
-    this.qTs.push(ts);
-    const seq = this.seq;
-    this.seq = (seq + 1) >>> 0;
+    this.enqueue(e, ts, value);
     if (this.logTo !== undefined) this.logTo.logChange(e.keyBytes, value, ts);
-    if (this.mirror !== undefined) this.mirror.put(ts, seqAndKey(seq, e.keyBytes), value);
+    if (this.mirror !== undefined) this.mirrorPut(this.mirror, ts, e.keyBytes, value);
   }
 
   /**
@@ -262,11 +269,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     const kb = Buffer.from(key);
     const v = Buffer.from(value);
     this.insert(kb, timestamp, v);
-    if (this.mirror !== undefined) {
-      const seq = this.seq;
-      this.seq = (seq + 1) >>> 0;
-      this.mirror.put(timestamp, seqAndKey(seq, kb), v);
-    }
+    if (this.mirror !== undefined) this.mirrorPut(this.mirror, timestamp, kb, v);
     if (timestamp > this.restoredTime) this.restoredTime = timestamp;
   }
 

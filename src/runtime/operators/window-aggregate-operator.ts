@@ -34,14 +34,13 @@ export class WindowAggregateOperator extends ChangeForwarder {
     this.late = this.droppedCounter('late');
   }
 
-  /** The per-record work of processOne() as one loop with the node's parts in locals: tumbling
-   * windows (advance = size, one window per record) take a path without the window loop. */
+  /** The per-record work of processOne() as one loop with the node's parts in locals, for tumbling
+   * windows (advance = size, one window per record) in a by-window store: one aggregate() call. */
   protected override processBatch(batch: RecordBatch): void {
     const { sizeMs, advanceMs } = this.spec;
-    if (advanceMs !== sizeMs) return super.processBatch(batch);
-    const graceMs = this.spec.graceMs;
     const store = this.store;
-    const bucketed = store instanceof BucketedWindowStore ? store : undefined;
+    if (advanceMs !== sizeMs || !(store instanceof BucketedWindowStore)) return super.processBatch(batch);
+    const graceMs = this.spec.graceMs;
     const { aggregator, initializer } = this.node;
     const keys = batch.keys;
     const values = batch.values;
@@ -63,15 +62,7 @@ export class WindowAggregateOperator extends ChangeForwarder {
       if (ts < 0) {
         // No window holds a negative timestamp (as windowsFor() below starts at 0).
       } else if (start + sizeMs <= streamTime - graceMs) this.dropLate(batch, i, ts);
-      else if (bucketed !== undefined) bucketed.aggregate(key, value, start, ts, aggregator, initializer);
-      else {
-        const old = store.fetch(key, start);
-        if (old === undefined) store.put(key, aggregator(key, value, initializer()), start, ts);
-        else {
-          const prev = store.fetchTimestamp(key, start)!;
-          store.put(key, aggregator(key, value, old), start, prev > ts ? prev : ts);
-        }
-      }
+      else store.aggregate(key, value, start, ts, aggregator, initializer);
       if (streamTime !== expiredAt) {
         expiredAt = streamTime;
         store.expire(streamTime);
