@@ -19,6 +19,7 @@ import { StreamwrightError } from '../errors/streamwright-error.js';
 import { notOpenError, storeConfigError } from './store-errors.js';
 import { validateWindowOptions } from './store-options.js';
 import type { StoreBuildOptions, StoreContext, StoreLifecycle } from './store-types.js';
+import { lowerBound, upperBound } from './sorted-search.js';
 import { segmentIntervalMs, WindowLevelMirror } from './window-level-mirror.js';
 
 const SEQ_BYTES = 4;
@@ -43,7 +44,7 @@ class KeyEntries<K> {
       this.values.push(value);
       return;
     }
-    const at = upperBound(this.ts, this.head, ts);
+    const at = upperBound(this.ts, ts, this.head);
     this.ts.splice(at, 0, ts);
     this.values.splice(at, 0, value);
   }
@@ -65,29 +66,6 @@ class KeyEntries<K> {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-/** First index in [from, a.length) whose element is > x (a ascending from `from`). */
-function upperBound(a: readonly number[], from: number, x: number): number {
-  let lo = from;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function lowerBound(a: readonly number[], from: number, x: number): number {
-  let lo = from;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 export class JoinBufferStore<K> implements StoreLifecycle {
   readonly name: string;
@@ -211,7 +189,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     const ts = e.ts;
     const values = e.values;
     let n = 0;
-    for (let i = lowerBound(ts, e.head, from > this.minLive ? from : this.minLive); i < ts.length && ts[i] <= to; i++) {
+    for (let i = lowerBound(ts, from > this.minLive ? from : this.minLive, e.head); i < ts.length && ts[i] <= to; i++) {
       outTs[n] = ts[i];
       outValues[n] = values[i];
       n++;

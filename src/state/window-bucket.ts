@@ -9,6 +9,7 @@
  * the whole bucket expires, so slot numbers follow the Map's insertion order.
  */
 import { isPrimitiveKey, type KeyId } from './key-codec.js';
+import { lowerBound } from './sorted-search.js';
 import type { KeyValueEntry, Windowed } from './store-types.js';
 
 /** Flags of a slot (low bits of `meta`); the estimated cache size sits above them. */
@@ -164,18 +165,6 @@ export class BucketList<K, V> {
     this.lastStart = NaN;
     this.last = undefined;
   }
-}
-
-/** Index of the first element >= x in an ascending array. */
-function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
