@@ -38,7 +38,7 @@ export interface Joined {
 const joiner = (b: Bid, a: Auction): Joined => ({ auction: a.id, price: b.price, seller: a.seller, category: a.category });
 
 /** Counts results and sums their fields (order-independent). */
-class JoinSums implements RecordCollector {
+export class JoinSums implements RecordCollector {
   count = 0;
   price = 0;
   weighted = 0;
@@ -118,7 +118,7 @@ function handStreamTable(input: JoinInput, out: JoinSums): void {
   );
 }
 
-function streamStreamTopology(): Topology {
+export function streamStreamTopology(): Topology {
   const builder = new StreamsBuilder();
   const bids = builder.stream<number, Bid>('bids', { keySerde: passThrough as Serde<number>, valueSerde: passThrough as Serde<Bid> });
   const auctions = builder.stream<number, Auction>('auctions', { keySerde: passThrough as Serde<number>, valueSerde: passThrough as Serde<Auction> });
@@ -128,7 +128,7 @@ function streamStreamTopology(): Topology {
   return builder.build();
 }
 
-function streamTableTopology(): Topology {
+export function streamTableTopology(): Topology {
   const builder = new StreamsBuilder();
   const bids = builder.stream<number, Bid>('bids', { keySerde: passThrough as Serde<number>, valueSerde: passThrough as Serde<Bid> });
   const auctions = builder.table<number, Auction>('auctions', { keySerde: passThrough as Serde<number>, valueSerde: passThrough as Serde<Auction> }, { keySerde: Serdes.Long(), valueSerde: auctionSerde, storeType: 'in-memory' });
