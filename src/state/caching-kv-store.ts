@@ -10,7 +10,7 @@ import { KeyValueCacheBase } from './kv-cache-base.js';
 import { Flushed } from './kv-cache-lru.js';
 import { isPrimitiveKey, type KeyId } from './key-codec.js';
 import type { KeyValueEngine } from './kv-engine.js';
-import { engineKeyId, keyIdOf, type EngineKeyId } from './kv-key-id-codec.js';
+import { engineKeyId, keyIdOf, numberKeyId, type EngineKeyId } from './kv-key-id-codec.js';
 import { KeyValueReadOnlyView } from './kv-read-only-view.js';
 import { entrySize } from './size-estimator.js';
 import { notLoadedError } from './store-errors.js';
@@ -50,13 +50,15 @@ export class CachingKeyValueStore<K, V> extends KeyValueCacheBase<K, V> implemen
       this.lru.touch(e);
       return e.value;
     }
-    return this.load(key, id, kb ?? this.serializeKey(key));
+    return this.load(key, id, kb);
   }
 
-  /** A cache miss: reads the engine and caches what it holds (absence included) as a clean entry. */
-  private load(key: K, id: KeyId, kb: Buffer): V | undefined {
+  /** A cache miss: reads the engine and caches what it holds (absence included) as a clean entry.
+   * kb: the key's bytes if serialized already. */
+  private load(key: K, id: KeyId, kb: Buffer | undefined): V | undefined {
     const engine = this.logged('get').engine;
-    const eid = engineKeyId(kb);
+    let eid: EngineKeyId | undefined = kb === undefined ? numberKeyId(this.smallIds, key) : undefined;
+    if (eid === undefined) eid = engineKeyId((kb ??= this.serializeKey(key)));
     const bytes = engine.peekValue(eid);
     if (bytes === undefined) throw notLoadedError(this.name, this.ctx!.taskId, 'get');
     const value = bytes === null ? undefined : this.deserializeValue(bytes);
@@ -108,12 +110,14 @@ export class CachingKeyValueStore<K, V> extends KeyValueCacheBase<K, V> implemen
     const id = isPrimitiveKey(key) ? key : keyIdOf((kb = this.serializeKey(key)));
     let e = this.cache.get(id);
     if (e === undefined) {
-      // Serialized now, as Kafka's cache holds key bytes: a key the serde cannot write fails its put.
-      kb ??= this.serializeKey(key);
+      // Serialized now, as Kafka's cache holds key bytes: a key the serde cannot write fails its
+      // put. A number the Long or Int serde writes is known to be writable without the bytes.
+      const small = kb === undefined ? numberKeyId(this.smallIds, key) : undefined;
+      if (small === undefined) kb ??= this.serializeKey(key);
       const engine = layer.engine;
       let bytes: Buffer | null | undefined;
       if (engine.needsPrefetch) {
-        bytes = engine.peekValue(engineKeyId(kb));
+        bytes = engine.peekValue(small ?? engineKeyId(kb!));
         if (bytes === undefined && this.wantOld) throw notLoadedError(this.name, this.ctx!.taskId, 'put (old value needed)');
       }
       const state = bytes === undefined ? Flushed.Unknown : bytes === null ? Flushed.Absent : Flushed.Bytes;

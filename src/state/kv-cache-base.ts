@@ -16,7 +16,7 @@ import type { Serde } from '../graph/serde-types.js';
 import type { ChangeLoggingLayer } from './changelogging-kv-layer.js';
 import { CacheEntries, Flushed, LruList, type CacheEntry } from './kv-cache-lru.js';
 import { serializeKey, type KeyId } from './key-codec.js';
-import { engineKeyId, type EngineKeyId } from './kv-key-id-codec.js';
+import { engineKeyId, numberKeyId, smallIdKindOf, type EngineKeyId, type SmallIdKind } from './kv-key-id-codec.js';
 import { storedValueBytes } from './kv-value-codec.js';
 import { notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext } from './store-types.js';
@@ -36,13 +36,18 @@ export abstract class KeyValueCacheBase<K, V> {
   protected layer: ChangeLoggingLayer | undefined;
   protected ctx: StoreContext | undefined;
   protected topic = '';
+  /** Whether the key serde is the built-in Long or Int: their small number keys need no bytes
+   * for their engine id (numberKeyId), so the cache serializes those only when it writes them. */
+  protected readonly smallIds: SmallIdKind;
 
   constructor(
     readonly name: string,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
     protected readonly cacheMaxBytes: number,
-  ) {}
+  ) {
+    this.smallIds = smallIdKindOf(keySerde as Serde<unknown>);
+  }
 
   /** The open layer, or STATE_STORE when used outside open()..close(). */
   logged(op: string): ChangeLoggingLayer {
@@ -103,15 +108,15 @@ export abstract class KeyValueCacheBase<K, V> {
     }
   }
 
-  /** The entry's key bytes: kept, or serialized again (the key was serialized when its entry was
-   * created, so this cannot fail). */
+  /** The entry's key bytes: kept, or serialized now (the key was serialized when its entry was
+   * created, or is a number numberKeyId() knows the serde writes, so this cannot fail). */
   keyBytesOf(e: CacheEntry<K, V>): Buffer {
     return e.keyBytes ?? this.serializeKey(e.key);
   }
 
   /** The entry's key in the engine. */
   private engineId(e: CacheEntry<K, V>): EngineKeyId {
-    return engineKeyId(this.keyBytesOf(e));
+    return numberKeyId(this.smallIds, e.key) ?? engineKeyId(this.keyBytesOf(e));
   }
 
   /** A prefetch skipped this key because it was cached: keep it readable until the next prefetch.

@@ -49,8 +49,9 @@ const SPARE_ENTRIES = 64;
 export class CacheEntries<K, V> {
   private readonly spare: CacheEntry<K, V>[] = [];
 
-  take(key: K, id: KeyId, keyBytes: Buffer, value: V | undefined, timestamp: number, dirty: boolean, flushedState: FlushedState, flushed: Buffer | V | undefined): CacheEntry<K, V> {
-    const kept = hasSmallIntId(keyBytes) ? undefined : keyBytes;
+  /** keyBytes: undefined when the key has a small-integer id (see CacheEntry.keyBytes). */
+  take(key: K, id: KeyId, keyBytes: Buffer | undefined, value: V | undefined, timestamp: number, dirty: boolean, flushedState: FlushedState, flushed: Buffer | V | undefined): CacheEntry<K, V> {
+    const kept = keyBytes === undefined || hasSmallIntId(keyBytes) ? undefined : keyBytes;
     const e = this.spare.pop();
     if (e === undefined) return { key, id, keyBytes: kept, value, timestamp, dirty, flushedState, flushed, size: 0, prev: null, next: null };
     e.key = key;

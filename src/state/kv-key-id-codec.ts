@@ -10,7 +10,16 @@
  *   compares without reading another object, as a Map of latin1 strings must. Every other key is
  *   its latin1 string. The mapping is one-to-one, so engineKeyBytes() gives the bytes back.
  */
+import type { Serde } from '../graph/serde-types.js';
+import { Serdes } from '../serde/serdes.js';
+
 export type EngineKeyId = string | number;
+
+/** Which built-in serde a store's keys use, when it is one whose small keys numberKeyId() knows. */
+export const SmallIds = { None: 0, Long: 1, Int: 2 } as const;
+export type SmallIdKind = (typeof SmallIds)[keyof typeof SmallIds];
+
+const SMALL_LIMIT = 0x40000000; // 2^30
 
 const SMALL = 0x40; // a leading byte below this keeps a 32-bit big-endian value below 2^30
 
@@ -34,6 +43,20 @@ export function hasSmallIntId(b: Buffer): boolean {
 export function engineKeyId(b: Buffer): EngineKeyId {
   if (!hasSmallIntId(b)) return keyIdOf(b);
   return b.length === 8 ? (b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7] : -1 - ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]);
+}
+
+export function smallIdKindOf(serde: Serde<unknown>): SmallIdKind {
+  return serde === Serdes.Long() ? SmallIds.Long : serde === Serdes.Int() ? SmallIds.Int : SmallIds.None;
+}
+
+/**
+ * engineKeyId(serde.serialize(key)) without the bytes, for a whole number 0 .. 2^30-1 under the
+ * built-in Long or Int serde (which writes any such number); undefined for every other key, whose
+ * id (and whether the serde accepts it) needs the bytes.
+ */
+export function numberKeyId(kind: SmallIdKind, key: unknown): number | undefined {
+  if (kind === SmallIds.None || typeof key !== 'number' || (key | 0) !== key || key < 0 || key >= SMALL_LIMIT) return undefined;
+  return kind === SmallIds.Long ? key | 0 : -1 - (key | 0);
 }
 
 /** The key bytes of an engine id (inverse of engineKeyId). */

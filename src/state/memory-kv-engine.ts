@@ -5,11 +5,18 @@ import { encodeStoredValue } from './kv-value-codec.js';
 const FIRST_ARENA_BYTES = 64 * 1024;
 const FIRST_SLOTS = 256;
 const SMALL_COPY = 64;
+/** The direct table (see MemoryKeyValueEngine) may always cover ids below this... */
+const DIRECT_FREE = 1 << 16;
+/** ...and beyond it, as many entries per held key as a Map entry costs in words, about. */
+const DIRECT_PER_KEY = 8;
 
 /**
- * In-memory engine (Kafka Streams' InMemoryKeyValueStore under a timestamped store). A Map takes
- * each key id (a small integer for most Long and Integer keys, kv-key-id-codec.ts) to a slot; a
- * slot holds where its value's bytes sit in the arena (one large buffer the values are appended
+ * In-memory engine (Kafka Streams' InMemoryKeyValueStore under a timestamped store). Each key id
+ * (kv-key-id-codec.ts) has a slot. The ids of Long keys holding 0 .. 2^30-1 find theirs in a
+ * direct table (an Int32Array indexed by the id, holding slot + 1) while the keys held are dense
+ * enough for it to cost no more than a Map: ids of one table (auction, order, user numbers) tend
+ * to be, and a Map of 100K+ numbers costs a couple of cache misses per lookup and a rehash per
+ * doubling, where the table reads one int near the last ones. Other ids are in a Map. A slot holds where its value's bytes sit in the arena (one large buffer the values are appended
  * to) and, in typed arrays, their length and the value's timestamp. A held
  * value thus costs a Map entry and its bytes, with no object per value for the garbage collector
  * to copy and trace: the buffer a write brings (the one the changelog record carries) dies young.
@@ -20,7 +27,12 @@ const SMALL_COPY = 64;
  */
 export class MemoryKeyValueEngine implements KeyValueEngine {
   readonly needsPrefetch = false;
+  /** Slots of the ids not in `direct`. */
   private readonly slots = new Map<EngineKeyId, number>();
+  /** slot + 1 (0: absent) of each id 0 .. direct.length - 1. */
+  private direct = new Int32Array(0);
+  /** Keys held (direct and Map). */
+  private size = 0;
   private free: number[] = [];
   private slotCount = 0;
   private offsets = new Int32Array(FIRST_SLOTS);
@@ -37,9 +49,49 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
 
   async open(): Promise<void> {}
 
-  peekValue(id: EngineKeyId): Buffer | null {
+  /** The id's slot, or -1. */
+  private slotOf(id: EngineKeyId): number {
+    if (typeof id === 'number' && id >= 0 && id < this.direct.length) return this.direct[id] - 1;
     const slot = this.slots.get(id);
-    if (slot === undefined) return null;
+    return slot === undefined ? -1 : slot;
+  }
+
+  private setSlot(id: EngineKeyId, slot: number): void {
+    this.size++;
+    if (typeof id === 'number' && id >= 0 && (id < this.direct.length || this.growDirect(id))) this.direct[id] = slot + 1;
+    else this.slots.set(id, slot);
+  }
+
+  private deleteSlot(id: EngineKeyId): void {
+    this.size--;
+    if (typeof id === 'number' && id >= 0 && id < this.direct.length) this.direct[id] = 0;
+    else this.slots.delete(id);
+  }
+
+  /** Grows the direct table to cover `id` if it stays dense enough; moves the ids it then covers
+   * out of the Map. */
+  private growDirect(id: number): boolean {
+    let n = this.direct.length === 0 ? 1024 : this.direct.length;
+    while (n <= id) n *= 2;
+    if (n > DIRECT_FREE && n > DIRECT_PER_KEY * this.size) return false;
+    const next = new Int32Array(n);
+    next.set(this.direct);
+    const from = this.direct.length;
+    this.direct = next;
+    if (this.slots.size > 0) {
+      for (const [k, slot] of this.slots) {
+        if (typeof k === 'number' && k >= from && k < n) {
+          next[k] = slot + 1;
+          this.slots.delete(k);
+        }
+      }
+    }
+    return true;
+  }
+
+  peekValue(id: EngineKeyId): Buffer | null {
+    const slot = this.slotOf(id);
+    if (slot < 0) return null;
     this.peekedId = id;
     this.peekedSlot = slot;
     const off = this.offsets[slot];
@@ -47,8 +99,8 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
   }
 
   peekTimestamp(id: EngineKeyId): number {
-    const slot = id === this.peekedId ? this.peekedSlot : this.slots.get(id);
-    return slot === undefined ? 0 : this.timestamps[slot];
+    const slot = id === this.peekedId ? this.peekedSlot : this.slotOf(id);
+    return slot < 0 ? 0 : this.timestamps[slot];
   }
 
   knows(): boolean {
@@ -59,18 +111,18 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
 
   put(id: EngineKeyId, _key: Buffer, value: Buffer | null, timestamp: number): void {
     this.peekedId = undefined;
-    let slot = this.slots.get(id);
+    let slot = this.slotOf(id);
     if (value === null) {
-      if (slot === undefined) return;
-      this.slots.delete(id);
+      if (slot < 0) return;
+      this.deleteSlot(id);
       this.live -= this.lengths[slot];
       this.lengths[slot] = 0;
       this.free.push(slot);
       return;
     }
-    if (slot === undefined) {
+    if (slot < 0) {
       slot = this.free.length > 0 ? this.free.pop()! : this.newSlot();
-      this.slots.set(id, slot);
+      this.setSlot(id, slot);
     } else {
       this.live -= this.lengths[slot];
       this.lengths[slot] = 0;
@@ -112,7 +164,8 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
     const next = Buffer.allocUnsafeSlow(size);
     const { offsets, lengths } = this;
     let at = 0;
-    for (const slot of this.slots.values()) {
+    // Every slot in turn: a free one has length 0.
+    for (let slot = 0; slot < this.slotCount; slot++) {
       const off = offsets[slot];
       const len = lengths[slot];
       // Small values byte by byte: cheaper than a native copy call each.
@@ -135,12 +188,15 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
   async flush(): Promise<void> {}
 
   async read(key: Buffer): Promise<Buffer | undefined> {
-    const slot = this.slots.get(engineKeyId(key));
-    return slot === undefined ? undefined : this.storedAt(slot);
+    const slot = this.slotOf(engineKeyId(key));
+    return slot < 0 ? undefined : this.storedAt(slot);
   }
 
   async entries(from: Buffer | undefined, to: Buffer | undefined): Promise<[Buffer, Buffer][]> {
-    return sortedEntries(this.slots, from, to, (slot) => this.storedAt(slot));
+    const all = new Map(this.slots);
+    const direct = this.direct;
+    for (let id = 0; id < direct.length; id++) if (direct[id] !== 0) all.set(id, direct[id] - 1);
+    return sortedEntries(all, from, to, (slot) => this.storedAt(slot));
   }
 
   /** A fresh stored value (timestamp + value bytes) of a slot, for interactive queries. */
@@ -150,7 +206,7 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
   }
 
   async count(): Promise<number> {
-    return this.slots.size;
+    return this.size;
   }
 
   async close(): Promise<void> {
@@ -164,6 +220,8 @@ export class MemoryKeyValueEngine implements KeyValueEngine {
   private clear(): void {
     this.peekedId = undefined;
     this.slots.clear();
+    this.direct = new Int32Array(0);
+    this.size = 0;
     this.free = [];
     this.slotCount = 0;
     this.offsets = new Int32Array(FIRST_SLOTS);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../src/serde/index.js';
-import { engineKeyBytes, engineKeyId, keyIdOf } from '../../src/state/kv-key-id-codec.js';
+import type { Serde } from '../../src/graph/serde-types.js';
+import { engineKeyBytes, engineKeyId, keyIdOf, numberKeyId, smallIdKindOf } from '../../src/state/kv-key-id-codec.js';
 import { rng } from './state-test-helpers.js';
 
 /** Key bytes around every edge of the small-integer ids: lengths 0..12, 4- and 8-byte values near 0, 2^30, 2^31, 2^32. */
@@ -49,5 +50,22 @@ describe('key ids of serialized keys', () => {
     expect(engineKeyId(Serdes.Int().serialize('t', 2 ** 30 - 1)!)).toBe(-(2 ** 30));
     expect(typeof engineKeyId(Serdes.Int().serialize('t', -5)!)).toBe('string');
     expect(typeof engineKeyId(Buffer.from('abc'))).toBe('string');
+  });
+
+  it('numberKeyId is engineKeyId of the serialized key for the numbers it knows, and undefined for every other key', () => {
+    const keys: unknown[] = [0, -0, 1, 255, 2 ** 30 - 1, 2 ** 30, 2 ** 31, 2 ** 40, -1, 1.5, NaN, Infinity, '7', 7n, null, undefined, { n: 1 }];
+    for (const serde of [Serdes.Long(), Serdes.Int(), Serdes.Double(), Serdes.Json<unknown>(), Serdes.from<number>('MyLong', (n) => Serdes.Long().serialize('t', n)!, (b) => b.readUInt32BE(4))]) {
+      const kind = smallIdKindOf(serde as Serde<unknown>);
+      for (const k of keys) {
+        const id = numberKeyId(kind, k);
+        if (id === undefined) continue;
+        // Only the built-in Long and Int, and only whole numbers 0 .. 2^30-1.
+        expect([Serdes.Long(), Serdes.Int()]).toContain(serde);
+        expect(typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < 2 ** 30, String(k)).toBe(true);
+        expect(id, `${serde.name} ${String(k)}`).toBe(engineKeyId(serde.serialize('t', k as number)!));
+      }
+    }
+    expect(numberKeyId(smallIdKindOf(Serdes.Long() as Serde<unknown>), 2 ** 30 - 1)).toBe(2 ** 30 - 1);
+    expect(numberKeyId(smallIdKindOf(Serdes.Int() as Serde<unknown>), 5)).toBe(-6);
   });
 });

@@ -100,4 +100,48 @@ describe('MemoryKeyValueEngine against a Map model', () => {
     expect(engine.peekValue(engineKeyId(key))).toBeNull();
     expect(await engine.count()).toBe(0);
   });
+
+  it('Long keys with small ids, sparse then dense (ids moving from the Map to the direct table as it grows), and deleted again', async () => {
+    const r = rng(23);
+    const longKey = (n: number): Buffer => {
+      const b = Buffer.alloc(8);
+      b.writeUInt32BE(n, 4);
+      return b;
+    };
+    // Far ones first, while few keys are held; then a dense run from 0 that lets the table cover them.
+    const ids = [200_000, 150_000, 2 ** 30 - 1, 70_000];
+    for (let n = 0; n < 40_000; n++) ids.push(n);
+    ids.push(140_000, 250_000);
+    const all = ids.map(longKey);
+    const engine = new MemoryKeyValueEngine();
+    await engine.open();
+    const model = new Map<string, Held>();
+    const check = async (): Promise<void> => {
+      // Every far key and a sample of the dense ones (a full model check of 40K keys is slow).
+      const sample = [...all.slice(0, 4), ...all.slice(-2), ...Array.from({ length: 200 }, () => pick(r, all))];
+      for (const k of sample) {
+        const want = model.get(k.toString('latin1'));
+        expect(engine.peekValue(engineKeyId(k))).toEqual(want === undefined ? null : want.bytes);
+        expect(engine.peekTimestamp(engineKeyId(k))).toBe(want === undefined ? 0 : want.ts);
+      }
+      expect(await engine.count()).toBe(model.size);
+    };
+    for (let i = 0; i < all.length; i++) {
+      const v = Buffer.from(`v${i}`);
+      engine.put(engineKeyId(all[i]), all[i], v, i);
+      model.set(all[i].toString('latin1'), { bytes: v, ts: i });
+      if (i === 3 || i === 10_000 || i === all.length - 1) await check();
+    }
+    // The far ids below 2^18 moved into the direct table once 40K keys made it dense enough.
+    expect((engine as unknown as { slots: Map<number, number> }).slots.size).toBe(1);
+    const entries = await engine.entries(undefined, undefined);
+    expect(entries.length).toBe(model.size);
+    expect(entries.map(([k]) => k.toString('latin1'))).toEqual([...model.keys()].sort((a, b) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'))));
+    for (let i = 0; i < all.length; i += 2) {
+      engine.put(engineKeyId(all[i]), all[i], null, 0);
+      model.delete(all[i].toString('latin1'));
+    }
+    await check();
+    await engine.close();
+  });
 });

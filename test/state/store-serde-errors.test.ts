@@ -42,6 +42,24 @@ describe('a value the serde refuses never half-applies an update', () => {
     await store.close();
   });
 
+  it('key-value with cache and Long keys: a key the serde refuses fails its put and get; small and large keys flush with their bytes', async () => {
+    const store = createKeyValueStore({ name: 'kv', keySerde: Serdes.Long(), valueSerde: Serdes.Long(), persistent: false, logging: true, cacheMaxBytes: 100_000 });
+    const { ctx, changes } = testContext(tempDir(), 'kv');
+    await store.open(ctx);
+    for (const bad of [1.5, -0.5, 2 ** 64, NaN]) {
+      expect(serializationError(() => store.put(bad, 1)).message).toContain(`Long serializer got ${String(bad)}`);
+      expect(serializationError(() => store.get(bad)).message).toContain(`Long serializer got ${String(bad)}`);
+    }
+    const keys = [0, 7, 2 ** 30 - 1, 2 ** 30, -1, 2 ** 40];
+    for (const k of keys) store.put(k, k + 1, 5);
+    expect(changes.length).toBe(0); // cached, not flushed yet
+    await store.flush();
+    const logged = changes.map((c) => [c.key.readBigInt64BE(0), c.value!.readBigInt64BE(0), c.timestamp]);
+    expect(logged).toEqual(keys.map((k) => [BigInt(k), BigInt(k + 1), 5]));
+    for (const k of keys) expect(store.get(k)).toBe(k + 1);
+    await store.close();
+  });
+
   it('window store without cache: put throws and the window keeps its value', async () => {
     const store = createWindowStore({ name: 'w', keySerde: Serdes.String(), valueSerde: Serdes.Long(), persistent: false, logging: true, cacheMaxBytes: 0, retentionMs: 100, windowSizeMs: 10 });
     const { ctx, changes } = testContext(tempDir(), 'w');
