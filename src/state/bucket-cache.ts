@@ -53,23 +53,26 @@ export class BucketCache<K, V> {
   /** Sets slot i's value and timestamp: marks it dirty (queued for eviction) or, without caching,
    * flushes it with `vb`, its value serialized beforehand (so a serde error changed nothing). */
   write(b: WindowBucket<K, V>, i: number, key: K, v: V | undefined, ts: number, vb: Buffer | null): void {
+    b.timestamps[i] = ts;
+    this.writeValue(b, i, key, v, vb);
+  }
+
+  /** write() of a slot whose new timestamp the caller has already set. */
+  writeValue(b: WindowBucket<K, V>, i: number, key: K, v: V | undefined, vb: Buffer | null): void {
     const m = b.meta[i];
     if (this.opts.cacheMaxBytes === 0) {
       if (this.sendOldValues) b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
       b.values[i] = v;
-      b.timestamps[i] = ts;
       this.flushSlot(b, i, key, vb);
       return;
     }
     if ((m & DIRTY) !== 0) {
       b.values[i] = v;
-      b.timestamps[i] = ts;
       b.meta[i] = m | TOUCHED;
       return;
     }
     if (this.sendOldValues) b.olds[i] = (m & PERSISTED) !== 0 ? b.values[i] : undefined;
     b.values[i] = v;
-    b.timestamps[i] = ts;
     const size = dirtySize(v);
     b.setMeta(i, (m & PERSISTED) | DIRTY, size);
     b.dirtyCount++;
@@ -130,9 +133,13 @@ export class BucketCache<K, V> {
 
   /** Flushes a bucket's dirty windows. */
   flushBucket(b: WindowBucket<K, V>): void {
-    for (const [id, i] of b.index) {
+    // Slots are numbered in the order keys arrived; the Map's own iteration order is the same,
+    // and iterating its keys and values separately allocates no [key, slot] pair per entry.
+    let i = 0;
+    for (const id of b.index.keys()) {
       if (b.dirtyCount === 0) return;
       if ((b.meta[i] & DIRTY) !== 0) this.flushSlot(b, i, b.keyAt(i, id));
+      i++;
     }
   }
 

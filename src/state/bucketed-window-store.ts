@@ -133,7 +133,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     // Without caching, serialize before changing anything, so a serde error leaves the store as it was.
     const vb = this.opts.cacheMaxBytes === 0 && v !== undefined ? this.opts.valueSerde.serialize(this.topic, v) : null;
     // A delete of a window that does not exist changes nothing.
-    const i = this.locate(key, windowStart, end, v !== undefined, ts);
+    const i = this.locate(key, windowStart, end, v !== undefined);
     if (i >= 0) this.cache.write(this.lastBucket!, i, key, v, ts, vb);
   }
 
@@ -141,7 +141,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
    * The slot of key's window starting at windowStart, left in lastBucket / lastSlot for the next
    * call; with `create`, a new (empty) slot, and bucket, when absent; else -1 when absent.
    */
-  private locate(key: K, windowStart: number, end: number, create: boolean, ts: number): number {
+  private locate(key: K, windowStart: number, end: number, create: boolean): number {
     let b = this.buckets.get(windowStart);
     if (b !== undefined && key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) return this.lastSlot;
     const id = this.idOf(key);
@@ -151,27 +151,41 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
       b = this.createBucket(windowStart, end);
     }
     const i = this.slotOf(b, key, id);
-    return i >= 0 || !create ? i : this.addSlot(b, id, key, ts);
+    return i >= 0 || !create ? i : this.addSlot(b, id, key);
   }
 
   /**
-   * fetch() + aggregator + put() of one record in one lookup, for the window aggregation's loop:
-   * the window's aggregate becomes aggregator(key, value, current ?? initializer()), timestamped
-   * with the larger of ts and the window's timestamp (Kafka's KStreamWindowAggregate). A write to
-   * an expired window is dropped and counted, as put() does.
+   * fetch() + aggregator + put() of one record in one lookup, for a tumbling window aggregation's
+   * loop: the record at timestamps[at] (>= 0) goes to the window holding it, whose aggregate
+   * becomes aggregator(key, value, current ?? initializer()), timestamped with the larger of the
+   * record's and the window's timestamp (Kafka's KStreamWindowAggregate). A write to an expired
+   * window is dropped and counted, as put() does.
+   *
+   * The timestamp is read here, not passed: a timestamp is no small integer, and a double passed
+   * to a function V8 does not inline is boxed into a new heap number per call. For the same
+   * reason the common path (the window of the last record) calls nothing with a timestamp.
    */
-  aggregate<VIn>(key: K, value: VIn, windowStart: number, ts: number, aggregator: (key: K, value: VIn, agg: V) => V, initializer: () => V): void {
+  aggregateTumbling<VIn>(key: K, value: VIn, timestamps: readonly number[], at: number, aggregator: (key: K, value: VIn, agg: V) => V, initializer: () => V): void {
     this.live('put');
     const counters = this.counters;
     counters.fetches.value++;
     counters.puts.value++;
-    const end = windowStart + this.windowSizeMs;
-    if (end <= this.observed - this.retentionMs) {
+    const ts = timestamps[at];
+    const size = this.windowSizeMs;
+    const start = ts - (ts % size);
+    if (start + size <= this.observed - this.retentionMs) {
       this.dropped.value++;
       return;
     }
-    const i = this.locate(key, windowStart, end, true, ts);
-    const b = this.lastBucket!;
+    let b = this.lastBucket;
+    if (b === undefined || b.start !== start) b = this.bucketFor(timestamps, at);
+    let i: number;
+    if (key === this.lastKey && b === this.lastBucket && isPrimitiveKey(key)) i = this.lastSlot;
+    else {
+      const id = this.idOf(key);
+      i = this.slotOf(b, key, id);
+      if (i < 0) i = this.addSlot(b, id, key);
+    }
     const old = b.values[i];
     let v: V;
     let t = ts;
@@ -182,7 +196,19 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
       if (prev > t) t = prev;
     }
     const vb = this.opts.cacheMaxBytes === 0 && v !== undefined ? this.opts.valueSerde.serialize(this.topic, v) : null;
-    this.cache.write(b, i, key, v ?? undefined, t, vb);
+    b.timestamps[i] = t;
+    this.cache.writeValue(b, i, key, v ?? undefined, vb);
+  }
+
+  /** The bucket of the tumbling window holding timestamps[at], created when absent. */
+  private bucketFor(timestamps: readonly number[], at: number): WindowBucket<K, V> {
+    const ts = timestamps[at];
+    const start = ts - (ts % this.windowSizeMs);
+    const b = this.buckets.get(start);
+    if (b !== undefined) return b;
+    const end = start + this.windowSizeMs;
+    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end))) throw invalidWindowError('window', this.name, this.ctx!.taskId, start, end);
+    return this.createBucket(start, end);
   }
 
   private createBucket(start: number, end: number): WindowBucket<K, V> {
@@ -191,8 +217,9 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     return b;
   }
 
-  private addSlot(b: WindowBucket<K, V>, id: KeyId, key: K, ts: number): number {
-    const i = b.add(id, key, undefined, ts);
+  /** A new empty slot for the key (its timestamp is set by the write that follows). */
+  private addSlot(b: WindowBucket<K, V>, id: KeyId, key: K): number {
+    const i = b.add(id, key, undefined);
     this.lastKey = key;
     this.lastBucket = b;
     this.lastSlot = i;
@@ -250,7 +277,7 @@ export class BucketedWindowStore<K, V> implements WindowStore<K, V> {
     let i = b.index.get(id);
     if (i === undefined) {
       if (value === undefined) return;
-      i = b.add(id, key, value, ts);
+      i = b.add(id, key, value);
     }
     this.cache.undirty(b, i);
     b.values[i] = value;

@@ -46,8 +46,9 @@ export class WindowBucket<K, V> {
     return this.values.length;
   }
 
-  /** Adds a slot for a key not in the bucket; returns its number. */
-  add(id: KeyId, key: K, value: V | undefined, timestamp: number): number {
+  /** Adds a slot for a key not in the bucket; returns its number. The caller sets its timestamp
+   * (a timestamp argument would be boxed per call). */
+  add(id: KeyId, key: K, value: V | undefined): number {
     const i = this.values.length;
     if (i === this.timestamps.length) this.grow(i * 2);
     this.index.set(id, i);
@@ -60,7 +61,6 @@ export class WindowBucket<K, V> {
     }
     this.values.push(value);
     this.olds.push(undefined);
-    this.timestamps[i] = timestamp;
     this.meta[i] = 0;
     return i;
   }

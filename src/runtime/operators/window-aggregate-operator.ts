@@ -62,7 +62,7 @@ export class WindowAggregateOperator extends ChangeForwarder {
       if (ts < 0) {
         // No window holds a negative timestamp (as windowsFor() below starts at 0).
       } else if (start + sizeMs <= streamTime - graceMs) this.dropLate(batch, i, ts);
-      else store.aggregate(key, value, start, ts, aggregator, initializer);
+      else store.aggregateTumbling(key, value, timestamps, i, aggregator, initializer);
       if (streamTime !== expiredAt) {
         expiredAt = streamTime;
         store.expire(streamTime);
