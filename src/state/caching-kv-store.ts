@@ -122,7 +122,7 @@ export class CachingKeyValueStore<K, V> extends KeyValueCacheBase<K, V> implemen
       }
       const state = bytes === undefined ? Flushed.Unknown : bytes === null ? Flushed.Absent : Flushed.Bytes;
       e = this.entries.take(key, id, kb, value, timestamp, true, state, bytes ?? undefined);
-      this.cache.set(id, e);
+      this.cache.add(e);
       this.lru.append(e);
     } else {
       this.lru.touch(e);

@@ -14,15 +14,16 @@
  */
 import type { Serde } from '../graph/serde-types.js';
 import type { ChangeLoggingLayer } from './changelogging-kv-layer.js';
+import { CacheIndex } from './kv-cache-index.js';
 import { CacheEntries, Flushed, LruList, type CacheEntry } from './kv-cache-lru.js';
-import { serializeKey, type KeyId } from './key-codec.js';
+import { serializeKey } from './key-codec.js';
 import { engineKeyId, numberKeyId, smallIdKindOf, type EngineKeyId, type SmallIdKind } from './kv-key-id-codec.js';
 import { storedValueBytes } from './kv-value-codec.js';
 import { notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext } from './store-types.js';
 
 export abstract class KeyValueCacheBase<K, V> {
-  readonly cache = new Map<KeyId, CacheEntry<K, V>>();
+  readonly cache = new CacheIndex<CacheEntry<K, V>>();
   protected readonly lru = new LruList<K, V>();
   protected readonly entries = new CacheEntries<K, V>();
   /** Above 0 while flush() goes through the dirty entries it collected or a flush listener runs:
@@ -78,7 +79,7 @@ export abstract class KeyValueCacheBase<K, V> {
 
   /** Adds a new entry (its size set) at the most recently used end, then keeps the budget. */
   protected insert(e: CacheEntry<K, V>): void {
-    this.cache.set(e.id, e);
+    this.cache.add(e);
     this.lru.append(e);
     this.cachedBytes += e.size;
     this.evictOverBudget();
@@ -86,7 +87,7 @@ export abstract class KeyValueCacheBase<K, V> {
 
   /** Forgets a cached entry without flushing it (restoration overwrites its key). */
   protected drop(e: CacheEntry<K, V>): void {
-    this.cache.delete(e.id);
+    this.cache.delete(e);
     this.lru.unlink(e);
     this.cachedBytes -= e.size;
   }
@@ -100,7 +101,7 @@ export abstract class KeyValueCacheBase<K, V> {
       else if (this.layer!.engine.needsPrefetch) this.rememberClean(e);
       // Still cached and clean (a listener may have touched, updated or dropped it meanwhile).
       if (!e.dirty && lru.has(e)) {
-        this.cache.delete(e.id);
+        this.cache.delete(e);
         lru.unlink(e);
         this.cachedBytes -= e.size;
         if (this.holding === 0) this.entries.give(e);
@@ -184,8 +185,7 @@ export abstract class KeyValueCacheBase<K, V> {
 
   async flush(): Promise<void> {
     const layer = this.logged('flush');
-    const dirty: CacheEntry<K, V>[] = [];
-    for (const e of this.cache.values()) if (e.dirty) dirty.push(e);
+    const dirty = this.cache.filter(isDirty);
     this.holding++;
     try {
       for (const e of dirty) if (e.dirty) this.flushEntry(e);
@@ -202,3 +202,5 @@ export abstract class KeyValueCacheBase<K, V> {
     this.cachedBytes = 0;
   }
 }
+
+const isDirty = (e: CacheEntry<unknown, unknown>): boolean => e.dirty;

@@ -30,6 +30,8 @@ export interface CacheEntry<K, V> {
   flushed: Buffer | V | undefined;
   /** Approximate heap bytes (size-estimator.ts), counted against the cache budget. */
   size: number;
+  /** Creation order (the order flush() goes through dirty entries in, kv-cache-index.ts). */
+  seq: number;
   /** Neighbours in the LRU list (prev: less recently used); both null when not listed. */
   prev: CacheEntry<K, V> | null;
   next: CacheEntry<K, V> | null;
@@ -48,12 +50,14 @@ const SPARE_ENTRIES = 64;
  */
 export class CacheEntries<K, V> {
   private readonly spare: CacheEntry<K, V>[] = [];
+  private seq = 0;
 
   /** keyBytes: undefined when the key has a small-integer id (see CacheEntry.keyBytes). */
   take(key: K, id: KeyId, keyBytes: Buffer | undefined, value: V | undefined, timestamp: number, dirty: boolean, flushedState: FlushedState, flushed: Buffer | V | undefined): CacheEntry<K, V> {
     const kept = keyBytes === undefined || hasSmallIntId(keyBytes) ? undefined : keyBytes;
     const e = this.spare.pop();
-    if (e === undefined) return { key, id, keyBytes: kept, value, timestamp, dirty, flushedState, flushed, size: 0, prev: null, next: null };
+    const seq = this.seq++;
+    if (e === undefined) return { key, id, keyBytes: kept, value, timestamp, dirty, flushedState, flushed, size: 0, seq, prev: null, next: null };
     e.key = key;
     e.id = id;
     e.keyBytes = kept;
@@ -63,6 +67,7 @@ export class CacheEntries<K, V> {
     e.flushedState = flushedState;
     e.flushed = flushed;
     e.size = 0;
+    e.seq = seq;
     return e;
   }
 
