@@ -53,7 +53,7 @@ export class CachingKeyValueStore<K, V> extends KeyValueCacheBase<K, V> implemen
     return this.load(key, id, kb);
   }
 
-  /** A cache miss: reads the engine and caches what it holds (absence included) as a clean entry.
+  /** A cache miss: reads the engine and caches what it holds as a clean entry (absence too, on LevelDB).
    * kb: the key's bytes if serialized already. */
   private load(key: K, id: KeyId, kb: Buffer | undefined): V | undefined {
     const engine = this.logged('get').engine;
@@ -61,6 +61,10 @@ export class CachingKeyValueStore<K, V> extends KeyValueCacheBase<K, V> implemen
     if (eid === undefined) eid = engineKeyId((kb ??= this.serializeKey(key)));
     const bytes = engine.peekValue(eid);
     if (bytes === undefined) throw notLoadedError(this.name, this.ctx!.taskId, 'get');
+    // As in Kafka's CachingKeyValueStore, a key the store does not hold is not cached (it would
+    // take room, and evict entries, for nothing: the memory engine answers again as cheaply). A
+    // LevelDB store caches the absence: its sync reads only answer for keys prefetched this run.
+    if (bytes === null && !engine.needsPrefetch) return undefined;
     const value = bytes === null ? undefined : this.deserializeValue(bytes);
     if (this.cacheMaxBytes > 0) {
       const timestamp = bytes === null ? 0 : engine.peekTimestamp(eid);

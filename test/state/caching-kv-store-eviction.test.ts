@@ -36,6 +36,24 @@ describe('KeyValueStore record cache eviction', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a read of a key the in-memory store does not hold caches nothing (as in Kafka): it evicts no entry', async () => {
+    const perEntry = entrySize('a', 'A');
+    const store = createKeyValueStore({ name: 'kv', keySerde: Serdes.String(), valueSerde: Serdes.String(), persistent: false, logging: true, cacheMaxBytes: 3 * perEntry });
+    const dir = tempDir();
+    await store.open(testContext(dir, 'kv').ctx);
+    const flushed: string[] = [];
+    store.setFlushListener((k) => flushed.push(k), false);
+    store.put('a', 'A', 1);
+    store.put('b', 'B', 2);
+    store.put('c', 'C', 3);
+    for (const k of ['x', 'y', 'z', 'w']) expect(store.get(k)).toBeUndefined();
+    expect(flushed).toEqual([]);
+    store.put('d', 'D', 4);
+    expect(flushed).toEqual(['a']);
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a flush listener writing back into the store (evicting while a flush runs) leaves every key with its last value, in the store and the changelog', async () => {
     // Room for about four entries, so the listener's writes evict entries a flush() is going through.
     const store = createKeyValueStore({ name: 'kv', keySerde: Serdes.String(), valueSerde: Serdes.Long(), persistent: false, logging: true, cacheMaxBytes: 4 * entrySize('k00', 0) });
