@@ -2,9 +2,9 @@
  * The buffer of one side of a stream–stream join (Kafka Streams' window store with
  * retainDuplicates): every record is kept as its own entry (key, timestamp, value bytes) for
  * `retentionMs` of stream time, several per key and timestamp, and read back by key and time range.
- * Per key the entries sit in two parallel arrays sorted by timestamp (arrival order among equal
- * ones); a store-wide queue in arrival order drives expiry, so appending, probing and expiring
- * allocate nothing per record beyond the changelog key.
+ * The entries sit in one log in arrival order (join-buffer-log.ts: typed-array slots and one
+ * shared arena for the value bytes, each key a chain through it), freed from its head as they
+ * expire, so appending and expiring allocate nothing per record, and a probe one view per match.
  *
  * Changelog: one record per buffered record, key = the serialized key, value = the value bytes,
  * timestamp = the record's; no tombstones. The topic is not compacted (cleanup.policy=delete,
@@ -19,53 +19,11 @@ import { StreamwrightError } from '../errors/streamwright-error.js';
 import { notOpenError, storeConfigError } from './store-errors.js';
 import { validateWindowOptions } from './store-options.js';
 import type { StoreBuildOptions, StoreContext, StoreLifecycle } from './store-types.js';
-import { lowerBound, upperBound } from './sorted-search.js';
+import { JoinBufferLog, KeyChain } from './join-buffer-log.js';
 import { segmentIntervalMs, WindowLevelMirror } from './window-level-mirror.js';
 
 const SEQ_BYTES = 4;
 const DETACHED = { value: 0 };
-
-class KeyEntries<K> {
-  readonly ts: number[] = [];
-  readonly values: Buffer[] = [];
-  /** Entries before `head` have expired. */
-  head = 0;
-  constructor(
-    readonly id: KeyId,
-    readonly key: K,
-    readonly keyBytes: Buffer,
-  ) {}
-
-  /** Inserts after every entry with a timestamp <= ts (arrival order among equal timestamps). */
-  insert(ts: number, value: Buffer): void {
-    const n = this.ts.length;
-    if (n === this.head || this.ts[n - 1] <= ts) {
-      this.ts.push(ts);
-      this.values.push(value);
-      return;
-    }
-    const at = upperBound(this.ts, ts, this.head);
-    this.ts.splice(at, 0, ts);
-    this.values.splice(at, 0, value);
-  }
-
-  /** Drops entries with a timestamp below `minTs` from the front; true when none is left. */
-  dropBefore(minTs: number): boolean {
-    const ts = this.ts;
-    let h = this.head;
-    while (h < ts.length && ts[h] < minTs) h++;
-    if (h === ts.length) return true;
-    if (h > 32 && h * 2 > ts.length) {
-      ts.splice(0, h);
-      this.values.splice(0, h);
-      h = 0;
-    } else for (let i = this.head; i < h; i++) this.values[i] = EMPTY;
-    this.head = h;
-    return false;
-  }
-}
-
-const EMPTY = Buffer.alloc(0);
 
 export class JoinBufferStore<K> implements StoreLifecycle {
   readonly name: string;
@@ -73,17 +31,11 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   readonly retentionMs: number;
   /** Entries live while ts + sizeMs > stream time - retention (the window store rule, 1 ms windows). */
   private readonly sizeMs: number;
-  private readonly byId = new Map<KeyId, KeyEntries<K>>();
-  // Expiry queue in arrival order.
-  private qKeys: KeyEntries<K>[] = [];
-  private qTs: number[] = [];
-  private qHead = 0;
+  private readonly byId = new Map<KeyId, KeyChain<K>>();
+  private readonly log = new JoinBufferLog<K>(this.byId);
   private observed = -Infinity;
   /** Smallest timestamp still live. */
   private minLive = -Infinity;
-  /** expire() sweeps expired entries out of memory once minLive reaches this. */
-  private sweepAt = -Infinity;
-  private readonly sweepStepMs: number;
   private seq = 0;
   private ctx: StoreContext | undefined;
   private logTo: StoreContext | undefined;
@@ -100,7 +52,6 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.persistent = opts.persistent;
     this.retentionMs = retentionMs;
     this.sizeMs = windowSizeMs;
-    this.sweepStepMs = Math.max(1, Math.floor(retentionMs / 32));
   }
 
   async open(ctx: StoreContext): Promise<void> {
@@ -125,7 +76,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     if (this.ctx === undefined) throw notOpenError(this.name, op);
   }
 
-  private entriesFor(key: K, create: boolean): KeyEntries<K> | undefined {
+  private entriesFor(key: K, create: boolean): KeyChain<K> | undefined {
     if (isPrimitiveKey(key)) {
       const e = this.byId.get(key);
       if (e !== undefined || !create) return e;
@@ -138,8 +89,8 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     return this.created(id, key, kb);
   }
 
-  private created(id: KeyId, key: K, kb: Buffer): KeyEntries<K> {
-    const e = new KeyEntries<K>(id, key, kb);
+  private created(id: KeyId, key: K, kb: Buffer): KeyChain<K> {
+    const e = new KeyChain<K>(id, key, kb);
     this.byId.set(id, e);
     return e;
   }
@@ -147,14 +98,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   private insert(kb: Buffer, ts: number, value: Buffer): void {
     const key = this.opts.keySerde.deserialize(this.topic, kb);
     const id: KeyId = isPrimitiveKey(key) ? key : bytesId(kb);
-    this.enqueue(this.byId.get(id) ?? this.created(id, key, kb), ts, value);
-  }
-
-  /** Buffers (ts, value) under its key's entries and queues it for expiry. */
-  private enqueue(e: KeyEntries<K>, ts: number, value: Buffer): void {
-    e.insert(ts, value);
-    this.qKeys.push(e);
-    this.qTs.push(ts);
+    this.log.append(this.byId.get(id) ?? this.created(id, key, kb), ts, value);
   }
 
   /** Queues an entry for LevelDB under a fresh sequence number (records of one key and time stay apart). */
@@ -173,7 +117,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
       return;
     }
     const e = this.entriesFor(key, true)!;
-    this.enqueue(e, ts, value);
+    this.log.append(e, ts, value);
     if (this.logTo !== undefined) this.logTo.logChange(e.keyBytes, value, ts);
     if (this.mirror !== undefined) this.mirrorPut(this.mirror, ts, e.keyBytes, value);
   }
@@ -186,15 +130,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.live('fetch');
     const e = this.entriesFor(key, false);
     if (e === undefined) return 0;
-    const ts = e.ts;
-    const values = e.values;
-    let n = 0;
-    for (let i = lowerBound(ts, from > this.minLive ? from : this.minLive, e.head); i < ts.length && ts[i] <= to; i++) {
-      outTs[n] = ts[i];
-      outValues[n] = values[i];
-      n++;
-    }
-    return n;
+    return this.log.fetchInto(e, from > this.minLive ? from : this.minLive, to, outTs, outValues);
   }
 
   /** Drops entries with ts + size <= streamTime - retention. */
@@ -204,28 +140,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.observed = streamTime;
     const minLive = streamTime - this.retentionMs - this.sizeMs + 1;
     this.minLive = minLive;
-    // Reads filter by minLive, so memory is swept in steps of 1/32 of the retention, not per record.
-    if (minLive < this.sweepAt) return;
-    this.sweepAt = minLive + this.sweepStepMs;
-    const qTs = this.qTs;
-    let h = this.qHead;
-    if (h === qTs.length || qTs[h] >= minLive) return;
-    const qKeys = this.qKeys;
-    for (; h < qTs.length && qTs[h] < minLive; h++) {
-      const e = qKeys[h];
-      qKeys[h] = undefined as unknown as KeyEntries<K>;
-      if (e.dropBefore(minLive) && this.byId.get(e.id) === e) this.byId.delete(e.id);
-    }
-    if (h === qTs.length) {
-      this.qKeys = [];
-      this.qTs = [];
-      h = 0;
-    } else if (h > 1024 && h * 2 > qTs.length) {
-      this.qKeys = qKeys.slice(h);
-      this.qTs = qTs.slice(h);
-      h = 0;
-    }
-    this.qHead = h;
+    this.log.sweep(minLive);
     this.mirror?.expireBefore(minLive);
   }
 
@@ -244,10 +159,10 @@ export class JoinBufferStore<K> implements StoreLifecycle {
         { store: this.name, topic: this.topic },
       );
     }
+    // The arena copies the value; the key bytes are kept (one per key), so they are copied here.
     const kb = Buffer.from(key);
-    const v = Buffer.from(value);
-    this.insert(kb, timestamp, v);
-    if (this.mirror !== undefined) this.mirrorPut(this.mirror, timestamp, kb, v);
+    this.insert(kb, timestamp, value);
+    if (this.mirror !== undefined) this.mirrorPut(this.mirror, timestamp, kb, Buffer.from(value));
     if (timestamp > this.restoredTime) this.restoredTime = timestamp;
   }
 
@@ -263,18 +178,18 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   /** Live entries, oldest first (for tests and diagnostics). */
   entries(): { key: K; timestamp: number; value: Buffer }[] {
     this.live('query');
-    const out: { key: K; timestamp: number; value: Buffer; seq: number }[] = [];
-    let seq = 0;
-    for (const e of this.byId.values()) for (let i = e.head; i < e.ts.length; i++) if (e.ts[i] >= this.minLive) out.push({ key: e.key, timestamp: e.ts[i], value: e.values[i], seq: seq++ });
-    return out.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq).map(({ key, timestamp, value }) => ({ key, timestamp, value }));
+    const out: { key: K; timestamp: number; value: Buffer }[] = [];
+    this.log.forEach((key, timestamp, value) => {
+      if (timestamp >= this.minLive) out.push({ key, timestamp, value });
+    });
+    // Stable: arrival order among equal timestamps.
+    return out.sort((a, b) => a.timestamp - b.timestamp);
   }
 
   private reset(): void {
     this.byId.clear();
-    this.qKeys = [];
-    this.qTs = [];
-    this.qHead = 0;
-    this.observed = this.minLive = this.sweepAt = this.restoredTime = -Infinity;
+    this.log.clear();
+    this.observed = this.minLive = this.restoredTime = -Infinity;
     this.ctx = undefined;
   }
 

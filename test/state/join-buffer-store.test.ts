@@ -146,5 +146,44 @@ describe('JoinBufferStore against a reference model', () => {
     }
     await s.close();
   });
+  it('keeps values intact across slot growth and arena moves, and views stay valid after them', async () => {
+    const s = new JoinBufferStore<string>({ ...opts(false), retentionMs: 3000 });
+    await s.open(testContext(tempDir(), 'buf').ctx);
+    const r = rng(23);
+    const all: Entry[] = [];
+    let now = 0;
+    const live = (e: Entry): boolean => e.ts + 1 > now - 3000;
+    const expectedFetch = (key: string, from: number, to: number): [number, string][] =>
+      all
+        .filter((e) => e.key === key && e.ts >= from && e.ts <= to && live(e))
+        .map((e, seq) => ({ e, seq }))
+        .sort((x, y) => x.e.ts - y.e.ts || x.seq - y.seq)
+        .map(({ e }) => [e.ts, e.v]);
+    const held: [Buffer, string][] = [];
+    for (let i = 0; i < 20_000; i++) {
+      now += r() < 0.5 ? 1 : 0;
+      const ts = Math.max(0, now - Math.floor(r() * 40));
+      // Mostly small values, some large ones (a 100 KB one outgrows the first arena). About 6,000
+      // records are live at a time, so the slots grow and the arena moves several times.
+      const len = i === 5000 ? 100_000 : r() < 0.02 ? 5000 : Math.floor(r() * 200);
+      const e = { key: pick(r, ['a', 'b', 'c']), ts, v: `${i}:`.padEnd(len, String.fromCharCode(97 + (i % 26))) };
+      s.append(e.key, Buffer.from(e.v), ts);
+      all.push(e);
+      s.expire(now);
+      if (i % 499 === 0) {
+        const key = pick(r, ['a', 'b', 'c']);
+        const ts: number[] = [];
+        const vs: Buffer[] = [];
+        const n = s.fetchInto(key, now - 100, now, ts, vs);
+        const got = ts.slice(0, n).map((t, k) => [t, vs[k].toString()] as [number, string]);
+        expect(got).toEqual(expectedFetch(key, now - 100, now));
+        for (let k = 0; k < n; k++) held.push([vs[k], got[k][1]]);
+      }
+    }
+    expect(s.entries().map((e) => e.value.toString()).sort()).toEqual(all.filter(live).map((e) => e.v).sort());
+    // Views handed out earlier still show their bytes.
+    for (const [b, v] of held) expect(b.toString()).toBe(v);
+    await s.close();
+  });
 });
 

@@ -1,0 +1,187 @@
+/**
+ * Memory layout of a join buffer (join-buffer-store.ts): one log of records in arrival order. A
+ * record is a slot of a ring of typed arrays (timestamp, where its value bytes sit in the arena,
+ * their length, the distance to the next record of the same key) and its value bytes, appended to
+ * one shared arena; each key holds only the sequence numbers of its first and last records.
+ * A buffered record thus costs no heap object and no JS array slot: records live for the join's
+ * whole retention (many thousands of records), so per-record objects would all be promoted and
+ * then die in old space, while the buffer the value serde returns (the one the changelog record
+ * carries) now dies young. Expiry frees records from the head of the log, in arrival order.
+ *
+ * Arena offsets are logical (bytes appended so far), so when the arena fills, the bytes from the
+ * log's head on move to a new arena in one copy and no offset changes. Bytes are never rewritten
+ * in place, so a view handed to a value serde stays valid whatever the serde keeps of it.
+ */
+import type { KeyId } from './key-codec.js';
+
+const FIRST_SLOTS = 1024;
+const FIRST_ARENA_BYTES = 64 * 1024;
+
+/** One key's records: a chain through the log in arrival order (-1: none). */
+export class KeyChain<K> {
+  first = -1;
+  last = -1;
+  constructor(
+    readonly id: KeyId,
+    readonly key: K,
+    readonly keyBytes: Buffer,
+  ) {}
+}
+
+export class JoinBufferLog<K> {
+  private mask = FIRST_SLOTS - 1;
+  private ts = new Float64Array(FIRST_SLOTS);
+  private offs = new Float64Array(FIRST_SLOTS);
+  private lens = new Int32Array(FIRST_SLOTS);
+  /** Sequence distance to the key's next record (0: none). */
+  private next = new Int32Array(FIRST_SLOTS);
+  private keys: (KeyChain<K> | undefined)[] = new Array<KeyChain<K> | undefined>(FIRST_SLOTS).fill(undefined);
+  /** Sequence numbers of the oldest record held and of the next one. */
+  private head = 0;
+  private tail = 0;
+  private bytes = Buffer.allocUnsafeSlow(FIRST_ARENA_BYTES);
+  /** Logical offset of bytes[0], and of the next value's bytes. */
+  private base = 0;
+  private top = 0;
+
+  constructor(private readonly byId: Map<KeyId, KeyChain<K>>) {}
+
+  /** Appends (ts, a copy of value) to the log and to its key's chain. */
+  append(e: KeyChain<K>, ts: number, value: Buffer): void {
+    if (this.tail - this.head > this.mask) this.grow();
+    const n = value.length;
+    if (this.top + n - this.base > this.bytes.length) this.makeRoom(n);
+    const off = this.top;
+    // TypedArray set: V8's fast path for same-type arrays, cheaper than a loop or Buffer.copy.
+    this.bytes.set(value, off - this.base);
+    this.top = off + n;
+    const s = this.tail++;
+    const i = s & this.mask;
+    this.ts[i] = ts;
+    this.offs[i] = off;
+    this.lens[i] = n;
+    this.next[i] = 0;
+    this.keys[i] = e;
+    if (e.last < 0) e.first = s;
+    else this.next[e.last & this.mask] = s - e.last;
+    e.last = s;
+  }
+
+  /**
+   * Writes e's records with from <= timestamp <= to to outTs/outValues from index 0 on, by
+   * timestamp (arrival order among equal ones); returns how many.
+   */
+  fetchInto(e: KeyChain<K>, from: number, to: number, outTs: number[], outValues: Buffer[]): number {
+    const { ts, next, mask } = this;
+    let n = 0;
+    let sorted = true;
+    for (let s = e.first; s >= 0; ) {
+      const i = s & mask;
+      const t = ts[i];
+      if (t >= from && t <= to) {
+        if (n > 0 && outTs[n - 1] > t) sorted = false;
+        outTs[n] = t;
+        outValues[n] = this.view(i);
+        n++;
+      }
+      const d = next[i];
+      s = d === 0 ? -1 : s + d;
+    }
+    if (!sorted) sortByTime(outTs, outValues, n);
+    return n;
+  }
+
+  /** Frees the records at the head of the log with ts < minLive (later ones stay until they are the head; reads filter them). */
+  sweep(minLive: number): void {
+    const { ts, next, keys, mask } = this;
+    let h = this.head;
+    const tail = this.tail;
+    for (; h < tail && ts[h & mask] < minLive; h++) {
+      const i = h & mask;
+      const e = keys[i]!;
+      keys[i] = undefined;
+      // The log frees in arrival order, so h is its key's first record.
+      const d = next[i];
+      if (d !== 0) e.first = h + d;
+      else {
+        e.first = e.last = -1;
+        this.byId.delete(e.id);
+      }
+    }
+    this.head = h;
+  }
+
+  /** Calls fn for each record held, in arrival order. */
+  forEach(fn: (key: K, ts: number, value: Buffer) => void): void {
+    for (let s = this.head; s < this.tail; s++) {
+      const i = s & this.mask;
+      fn(this.keys[i]!.key, this.ts[i], this.view(i));
+    }
+  }
+
+  clear(): void {
+    this.keys.fill(undefined);
+    this.head = this.tail = 0;
+    this.bytes = Buffer.allocUnsafeSlow(FIRST_ARENA_BYTES);
+    this.base = this.top = 0;
+  }
+
+  /** A view of slot i's bytes (a new Buffer object over the arena, no copy). */
+  private view(i: number): Buffer {
+    const bytes = this.bytes;
+    return Buffer.from(bytes.buffer, bytes.byteOffset + this.offs[i] - this.base, this.lens[i]);
+  }
+
+  /** Twice the slots; each record keeps its sequence number, so chains stay valid. */
+  private grow(): void {
+    const size = (this.mask + 1) * 2;
+    const mask = size - 1;
+    const ts = new Float64Array(size);
+    const offs = new Float64Array(size);
+    const lens = new Int32Array(size);
+    const next = new Int32Array(size);
+    const keys = new Array<KeyChain<K> | undefined>(size).fill(undefined);
+    for (let s = this.head; s < this.tail; s++) {
+      const a = s & this.mask;
+      const b = s & mask;
+      ts[b] = this.ts[a];
+      offs[b] = this.offs[a];
+      lens[b] = this.lens[a];
+      next[b] = this.next[a];
+      keys[b] = this.keys[a];
+    }
+    this.mask = mask;
+    this.ts = ts;
+    this.offs = offs;
+    this.lens = lens;
+    this.next = next;
+    this.keys = keys;
+  }
+
+  /** Moves the bytes from the log's head on (all that can still be read) to a new arena, at least twice as large as they and `n` more bytes need. */
+  private makeRoom(n: number): void {
+    const from = this.head < this.tail ? this.offs[this.head & this.mask] : this.top;
+    const span = this.top - from;
+    let size = this.bytes.length;
+    while (2 * (span + n) > size) size *= 2;
+    const next = Buffer.allocUnsafeSlow(size);
+    this.bytes.copy(next, 0, from - this.base, this.top - this.base);
+    this.bytes = next;
+    this.base = from;
+  }
+}
+
+/** Stable insertion sort of the first n (ts, value) pairs by ts (records arrived out of order). */
+function sortByTime(ts: number[], values: Buffer[], n: number): void {
+  for (let i = 1; i < n; i++) {
+    const t = ts[i];
+    const v = values[i];
+    let j = i - 1;
+    for (; j >= 0 && ts[j] > t; j--) {
+      ts[j + 1] = ts[j];
+      values[j + 1] = values[j];
+    }
+    ts[j + 1] = t;
+    values[j + 1] = v;
+  }
+}
