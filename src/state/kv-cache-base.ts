@@ -17,7 +17,7 @@ import type { ChangeLoggingLayer } from './changelogging-kv-layer.js';
 import { CacheIndex } from './kv-cache-index.js';
 import { CacheEntries, Flushed, LruList, type CacheEntry } from './kv-cache-lru.js';
 import { serializeKey } from './key-codec.js';
-import { engineKeyId, numberKeyId, smallIdKindOf, type EngineKeyId, type SmallIdKind } from './kv-key-id-codec.js';
+import { engineKeyId, numberKeyBytes, numberKeyId, smallIdKindOf, type EngineKeyId, type SmallIdKind } from './kv-key-id-codec.js';
 import { storedValueBytes } from './kv-value-codec.js';
 import { notOpenError } from './store-errors.js';
 import type { CacheFlushListener, StoreContext } from './store-types.js';
@@ -112,7 +112,7 @@ export abstract class KeyValueCacheBase<K, V> {
   /** The entry's key bytes: kept, or serialized now (the key was serialized when its entry was
    * created, or is a number numberKeyId() knows the serde writes, so this cannot fail). */
   keyBytesOf(e: CacheEntry<K, V>): Buffer {
-    return e.keyBytes ?? this.serializeKey(e.key);
+    return e.keyBytes ?? numberKeyBytes(this.smallIds, e.key) ?? this.serializeKey(e.key);
   }
 
   /** The entry's key in the engine. */

@@ -59,6 +59,25 @@ export function numberKeyId(kind: SmallIdKind, key: unknown): number | undefined
   return kind === SmallIds.Long ? key | 0 : -1 - (key | 0);
 }
 
+/** The bytes the Long or Int serde writes for a key numberKeyId() knows, written here (the
+ * serde's range checks and byte writers cost more than the bytes); undefined for other keys. */
+export function numberKeyBytes(kind: SmallIdKind, key: unknown): Buffer | undefined {
+  const id = numberKeyId(kind, key);
+  if (id === undefined) return undefined;
+  const n = kind === SmallIds.Long ? id : -1 - id;
+  const b = Buffer.allocUnsafe(kind === SmallIds.Long ? 8 : 4);
+  let at = 0;
+  if (kind === SmallIds.Long) {
+    b[0] = b[1] = b[2] = b[3] = 0;
+    at = 4;
+  }
+  b[at] = n >>> 24;
+  b[at + 1] = (n >>> 16) & 255;
+  b[at + 2] = (n >>> 8) & 255;
+  b[at + 3] = n & 255;
+  return b;
+}
+
 /** The key bytes of an engine id (inverse of engineKeyId). */
 export function engineKeyBytes(id: EngineKeyId): Buffer {
   if (typeof id === 'string') return Buffer.from(id, 'latin1');

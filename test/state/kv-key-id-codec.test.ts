@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../src/serde/index.js';
 import type { Serde } from '../../src/graph/serde-types.js';
-import { engineKeyBytes, engineKeyId, keyIdOf, numberKeyId, smallIdKindOf } from '../../src/state/kv-key-id-codec.js';
+import { engineKeyBytes, engineKeyId, keyIdOf, numberKeyBytes, numberKeyId, smallIdKindOf } from '../../src/state/kv-key-id-codec.js';
 import { rng } from './state-test-helpers.js';
 
 /** Key bytes around every edge of the small-integer ids: lengths 0..12, 4- and 8-byte values near 0, 2^30, 2^31, 2^32. */
@@ -63,9 +63,15 @@ describe('key ids of serialized keys', () => {
         expect([Serdes.Long(), Serdes.Int()]).toContain(serde);
         expect(typeof k === 'number' && Number.isInteger(k) && k >= 0 && k < 2 ** 30, String(k)).toBe(true);
         expect(id, `${serde.name} ${String(k)}`).toBe(engineKeyId(serde.serialize('t', k as number)!));
+        expect(numberKeyBytes(kind, k), `${serde.name} ${String(k)}`).toEqual(serde.serialize('t', k as number));
       }
     }
     expect(numberKeyId(smallIdKindOf(Serdes.Long() as Serde<unknown>), 2 ** 30 - 1)).toBe(2 ** 30 - 1);
     expect(numberKeyId(smallIdKindOf(Serdes.Int() as Serde<unknown>), 5)).toBe(-6);
+    for (const k of [0, 1, 255, 256, 65535, 65536, 2 ** 24 + 3, 2 ** 30 - 1]) {
+      expect(numberKeyBytes(smallIdKindOf(Serdes.Long() as Serde<unknown>), k)).toEqual(Serdes.Long().serialize('t', k));
+      expect(numberKeyBytes(smallIdKindOf(Serdes.Int() as Serde<unknown>), k)).toEqual(Serdes.Int().serialize('t', k));
+    }
+    expect(numberKeyBytes(smallIdKindOf(Serdes.Long() as Serde<unknown>), 2 ** 30)).toBeUndefined();
   });
 });
