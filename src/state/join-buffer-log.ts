@@ -8,14 +8,17 @@
  * then die in old space, while the buffer the value serde returns (the one the changelog record
  * carries) now dies young. Expiry frees records from the head of the log, in arrival order.
  *
- * Arena offsets are logical (bytes appended so far), so when the arena fills, the bytes from the
- * log's head on move to a new arena in one copy and no offset changes. Bytes are never rewritten
- * in place, so a view handed to a value serde stays valid whatever the serde keeps of it.
+ * The arena is a list of fixed-size chunks (a larger value gets a chunk of its own), each dropped
+ * once the log's head has passed it: bytes are written once and never moved, and a chunk is never
+ * reused, so a view handed to a value serde stays valid whatever the serde keeps of it. (Moving
+ * the live bytes to a new, larger arena instead doubled the bytes allocated outside the JS heap,
+ * and those allocations are what starts V8's full collections here: each one marks the whole heap.)
+ * Offsets are logical: chunk k holds offsets [k * CHUNK_BYTES, ...).
  */
 import type { KeyId } from './key-codec.js';
 
 const FIRST_SLOTS = 1024;
-const FIRST_ARENA_BYTES = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 
 /** One key's records: a chain through the log in arrival order (-1: none). */
 export class KeyChain<K> {
@@ -39,10 +42,14 @@ export class JoinBufferLog<K> {
   /** Sequence numbers of the oldest record held and of the next one. */
   private head = 0;
   private tail = 0;
-  private bytes = Buffer.allocUnsafeSlow(FIRST_ARENA_BYTES);
-  /** Logical offset of bytes[0], and of the next value's bytes. */
-  private base = 0;
-  private top = 0;
+  /** chunks[i] holds chunk number chunkBase + i (a value larger than a chunk spans several numbers, all naming its buffer), starting at offset chunkStarts[i]. */
+  private chunks: Buffer[] = [];
+  private chunkStarts: number[] = [];
+  private chunkBase = 0;
+  /** The chunk written to, its logical start, and how many of its bytes are used. */
+  private cur = Buffer.alloc(0);
+  private curStart = 0;
+  private curUsed = 0;
 
   constructor(private readonly byId: Map<KeyId, KeyChain<K>>) {}
 
@@ -50,11 +57,11 @@ export class JoinBufferLog<K> {
   append(e: KeyChain<K>, ts: number, value: Buffer): void {
     if (this.tail - this.head > this.mask) this.grow();
     const n = value.length;
-    if (this.top + n - this.base > this.bytes.length) this.makeRoom(n);
-    const off = this.top;
+    if (this.curUsed + n > this.cur.length) this.newChunk(n);
+    const off = this.curStart + this.curUsed;
     // TypedArray set: V8's fast path for same-type arrays, cheaper than a loop or Buffer.copy.
-    this.bytes.set(value, off - this.base);
-    this.top = off + n;
+    this.cur.set(value, this.curUsed);
+    this.curUsed += n;
     const s = this.tail++;
     const i = s & this.mask;
     this.ts[i] = ts;
@@ -109,6 +116,14 @@ export class JoinBufferLog<K> {
       }
     }
     this.head = h;
+    // Chunks wholly before the head's bytes are no longer read (the current one always stays).
+    const headOff = h < tail ? this.offs[h & mask] : this.curStart + this.curUsed;
+    const drop = Math.min(Math.floor(headOff / CHUNK_BYTES), Math.floor(this.curStart / CHUNK_BYTES)) - this.chunkBase;
+    if (drop > 0) {
+      this.chunks.splice(0, drop);
+      this.chunkStarts.splice(0, drop);
+      this.chunkBase += drop;
+    }
   }
 
   /** Calls fn for each record held, in arrival order. */
@@ -122,14 +137,20 @@ export class JoinBufferLog<K> {
   clear(): void {
     this.keys.fill(undefined);
     this.head = this.tail = 0;
-    this.bytes = Buffer.allocUnsafeSlow(FIRST_ARENA_BYTES);
-    this.base = this.top = 0;
+    this.chunks = [];
+    this.chunkStarts = [];
+    this.cur = Buffer.alloc(0);
+    this.chunkBase = this.curStart = this.curUsed = 0;
   }
 
   /** A view of slot i's bytes (a new Buffer object over the arena, no copy). */
   private view(i: number): Buffer {
-    const bytes = this.bytes;
-    return Buffer.from(bytes.buffer, bytes.byteOffset + this.offs[i] - this.base, this.lens[i]);
+    const off = this.offs[i];
+    // An empty value may sit at the end of a chunk, where no chunk number names it.
+    if (this.lens[i] === 0) return Buffer.alloc(0);
+    const c = Math.floor(off / CHUNK_BYTES) - this.chunkBase;
+    const chunk = this.chunks[c];
+    return Buffer.from(chunk.buffer, chunk.byteOffset + off - this.chunkStarts[c], this.lens[i]);
   }
 
   /** Twice the slots; each record keeps its sequence number, so chains stay valid. */
@@ -158,16 +179,19 @@ export class JoinBufferLog<K> {
     this.keys = keys;
   }
 
-  /** Moves the bytes from the log's head on (all that can still be read) to a new arena, at least twice as large as they and `n` more bytes need. */
-  private makeRoom(n: number): void {
-    const from = this.head < this.tail ? this.offs[this.head & this.mask] : this.top;
-    const span = this.top - from;
-    let size = this.bytes.length;
-    while (2 * (span + n) > size) size *= 2;
-    const next = Buffer.allocUnsafeSlow(size);
-    this.bytes.copy(next, 0, from - this.base, this.top - this.base);
-    this.bytes = next;
-    this.base = from;
+  /** Starts a chunk after the current one, large enough for n bytes. */
+  private newChunk(n: number): void {
+    const start = this.curStart + Math.ceil(this.cur.length / CHUNK_BYTES) * CHUNK_BYTES;
+    const spans = Math.max(1, Math.ceil(n / CHUNK_BYTES));
+    const chunk = Buffer.allocUnsafeSlow(spans * CHUNK_BYTES);
+    if (this.chunks.length === 0) this.chunkBase = start / CHUNK_BYTES;
+    for (let k = 0; k < spans; k++) {
+      this.chunks.push(chunk);
+      this.chunkStarts.push(start);
+    }
+    this.cur = chunk;
+    this.curStart = start;
+    this.curUsed = 0;
   }
 }
 
