@@ -21,6 +21,9 @@ export interface IndexedEntry {
 
 export class CacheIndex<E extends IndexedEntry> {
   private ring: (E | undefined)[] = new Array<E | undefined>(FIRST_RING).fill(undefined);
+  /** The id of each ring slot's entry (stale where the slot is empty), so finding an id or growing
+   * the ring reads no other entry (most of them are cold). */
+  private ringIds = new Int32Array(FIRST_RING);
   private mask = FIRST_RING - 1;
   private inRing = 0;
   private readonly others = new Map<KeyId, E>();
@@ -31,8 +34,12 @@ export class CacheIndex<E extends IndexedEntry> {
 
   get(id: KeyId): E | undefined {
     if (typeof id === 'number' && (id | 0) === id) {
-      const e = this.ring[id & this.mask];
-      if (e !== undefined && e.id === id) return e;
+      // The id array first: a miss then reads no entry (the slot's may be an old, cold one).
+      const i = id & this.mask;
+      if (this.ringIds[i] === id) {
+        const e = this.ring[i];
+        if (e !== undefined) return e;
+      }
       if (this.others.size === 0) return undefined;
     }
     return this.others.get(id);
@@ -50,6 +57,7 @@ export class CacheIndex<E extends IndexedEntry> {
       const i = id & this.mask;
       if (this.ring[i] === undefined) {
         this.ring[i] = e;
+        this.ringIds[i] = id;
         this.inRing++;
         return;
       }
@@ -89,6 +97,7 @@ export class CacheIndex<E extends IndexedEntry> {
 
   clear(): void {
     this.ring = new Array<E | undefined>(FIRST_RING).fill(undefined);
+    this.ringIds = new Int32Array(FIRST_RING);
     this.mask = FIRST_RING - 1;
     this.inRing = 0;
     this.others.clear();
@@ -97,11 +106,20 @@ export class CacheIndex<E extends IndexedEntry> {
   /** Doubles the ring; entries keep their slot's low bits, so none collide that did not before. */
   private grow(): void {
     const old = this.ring;
+    const oldIds = this.ringIds;
     const n = old.length * 2;
     const ring = new Array<E | undefined>(n).fill(undefined);
+    const ids = new Int32Array(n);
     const mask = n - 1;
-    for (const e of old) if (e !== undefined) ring[(e.id as number) & mask] = e;
+    for (let i = 0; i < old.length; i++) {
+      const e = old[i];
+      if (e === undefined) continue;
+      const j = oldIds[i] & mask;
+      ring[j] = e;
+      ids[j] = oldIds[i];
+    }
     this.ring = ring;
+    this.ringIds = ids;
     this.mask = mask;
   }
 }
