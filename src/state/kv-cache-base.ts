@@ -2,8 +2,9 @@
  * The record cache of a key-value store (the core of Kafka Streams' CachingKeyValueStore), typed:
  * values stay JS objects keyed by a key id. Updates to a key between flushes are merged; flush()
  * (at commit) and eviction pass each dirty key once to the change-logging layer and the flush
- * listener. The cache is an LRU (kv-cache-lru.ts) bounded by an approximate byte budget; over
- * budget, the least-recently-used entry is evicted: flushed first when dirty, dropped when clean.
+ * listener. The cache is an LRU (kv-cache-lru.ts, entries found through kv-cache-index.ts) bounded
+ * by an approximate byte budget; over budget, the least-recently-used entry is evicted: flushed
+ * first when dirty, dropped when clean.
  *
  * What the engine held for a key before its cached updates (the old value, and whether deleting
  * it changes anything) is looked up when an update creates the entry on LevelDB (whose sync

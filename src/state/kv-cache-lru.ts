@@ -13,12 +13,12 @@ export type FlushedState = (typeof Flushed)[keyof typeof Flushed];
 
 export interface CacheEntry<K, V> {
   key: K;
-  /** The entry's key in the cache Map: the key itself when primitive, else its bytes' id
-   * (latin1, so the bytes can be rebuilt from it). */
+  /** The entry's key in the cache index (kv-cache-index.ts): the key itself when primitive,
+   * else its bytes' id (latin1, so the bytes can be rebuilt from it). */
   id: KeyId;
   /** The serialized key, kept unless it is a small Long or Integer (kv-key-id-codec.ts): those
-   * are cheaper to serialize again at a flush than to keep (a kept buffer is a cache miss away at
-   * eviction, and one more object on the heap per entry). */
+   * are only written when a flush needs their bytes, which is cheaper than keeping them (a kept
+   * buffer is a cache miss away at eviction, and one more object on the heap per entry). */
   keyBytes: Buffer | undefined;
   /** Current value; undefined = deleted. */
   value: V | undefined;
