@@ -9,16 +9,26 @@
  * carries) now dies young. Expiry frees records from the head of the log, in arrival order.
  *
  * The arena is a list of fixed-size chunks (a larger value gets a chunk of its own), each dropped
- * once the log's head has passed it: bytes are written once and never moved, and a chunk is never
- * reused, so a view handed to a value serde stays valid whatever the serde keeps of it. (Moving
- * the live bytes to a new, larger arena instead doubled the bytes allocated outside the JS heap,
- * and those allocations are what starts V8's full collections here: each one marks the whole heap.)
+ * once the log's head has passed it: bytes are written once and never moved. A chunk no view was
+ * ever taken of (valueAt) is reused; one that was is not, so a view handed to a value serde stays
+ * valid whatever the serde keeps of it. Buffers allocated outside the JS heap are what starts
+ * V8's full collections here (each marks the whole heap), so the arena allocates as few as it can:
+ * a buffer mostly appended to and rarely probed (one side of a join often is) hands out copies
+ * and reuses its chunks.
  * Offsets are logical: chunk k holds offsets [k * CHUNK_BYTES, ...).
  */
 import type { KeyId } from './key-codec.js';
 
 const FIRST_SLOTS = 1024;
 const CHUNK_BYTES = 64 * 1024;
+/** Chunks kept for reuse: enough for the head to pass a few while the tail fills one. */
+const MAX_FREE_CHUNKS = 4;
+/**
+ * valueAt() hands out copies while reads are fewer than 1 per this many appends: one view pins
+ * its whole chunk, so a buffer mostly appended to keeps its chunks reusable that way; a buffer
+ * read about as often as written gets views (no copy), its chunks dropped as the head passes.
+ */
+const READS_PER_APPEND_FOR_VIEWS = 8;
 
 /** One key's records: a chain through the log in arrival order (-1: none). */
 export class KeyChain<K> {
@@ -45,9 +55,14 @@ export class JoinBufferLog<K> {
   /** chunks[i] holds chunk number chunkBase + i (a value larger than a chunk spans several numbers, all naming its buffer), starting at offset chunkStarts[i]. */
   private chunks: Buffer[] = [];
   private chunkStarts: number[] = [];
+  /** Whether a view of chunks[i] was handed out (then it is never reused). */
+  private chunkViewed: boolean[] = [];
+  private freeChunks: Buffer[] = [];
+  /** valueAt() calls (appends are counted by tail). */
+  private reads = 0;
   private chunkBase = 0;
   /** The chunk written to, its logical start, and how many of its bytes are used. */
-  private cur = Buffer.alloc(0);
+  private cur: Buffer = Buffer.alloc(0);
   private curStart = 0;
   private curUsed = 0;
 
@@ -75,10 +90,11 @@ export class JoinBufferLog<K> {
   }
 
   /**
-   * Writes e's records with from <= timestamp <= to to outTs/outValues from index 0 on, by
-   * timestamp (arrival order among equal ones); returns how many.
+   * Writes e's records with from <= timestamp <= to to outTs/outSlots from index 0 on, by
+   * timestamp (arrival order among equal ones); returns how many. A slot names its record until
+   * the next append or sweep (valueAt).
    */
-  fetchInto(e: KeyChain<K>, from: number, to: number, outTs: number[], outValues: Buffer[]): number {
+  fetchInto(e: KeyChain<K>, from: number, to: number, outTs: number[], outSlots: number[]): number {
     const { ts, next, mask } = this;
     let n = 0;
     let sorted = true;
@@ -88,13 +104,13 @@ export class JoinBufferLog<K> {
       if (t >= from && t <= to) {
         if (n > 0 && outTs[n - 1] > t) sorted = false;
         outTs[n] = t;
-        outValues[n] = this.view(i);
+        outSlots[n] = i;
         n++;
       }
       const d = next[i];
       s = d === 0 ? -1 : s + d;
     }
-    if (!sorted) sortByTime(outTs, outValues, n);
+    if (!sorted) sortByTime(outTs, outSlots, n);
     return n;
   }
 
@@ -120,8 +136,13 @@ export class JoinBufferLog<K> {
     const headOff = h < tail ? this.offs[h & mask] : this.curStart + this.curUsed;
     const drop = Math.min(Math.floor(headOff / CHUNK_BYTES), Math.floor(this.curStart / CHUNK_BYTES)) - this.chunkBase;
     if (drop > 0) {
-      this.chunks.splice(0, drop);
+      const { chunks, chunkViewed, freeChunks } = this;
+      for (let k = 0; k < drop; k++) {
+        if (!chunkViewed[k] && chunks[k].length === CHUNK_BYTES && freeChunks.length < MAX_FREE_CHUNKS) freeChunks.push(chunks[k]);
+      }
+      chunks.splice(0, drop);
       this.chunkStarts.splice(0, drop);
+      chunkViewed.splice(0, drop);
       this.chunkBase += drop;
     }
   }
@@ -130,27 +151,39 @@ export class JoinBufferLog<K> {
   forEach(fn: (key: K, ts: number, value: Buffer) => void): void {
     for (let s = this.head; s < this.tail; s++) {
       const i = s & this.mask;
-      fn(this.keys[i]!.key, this.ts[i], this.view(i));
+      fn(this.keys[i]!.key, this.ts[i], this.valueAt(i));
     }
   }
 
   clear(): void {
     this.keys.fill(undefined);
-    this.head = this.tail = 0;
+    this.head = this.tail = this.reads = 0;
     this.chunks = [];
     this.chunkStarts = [];
+    this.chunkViewed = [];
+    this.freeChunks = [];
     this.cur = Buffer.alloc(0);
     this.chunkBase = this.curStart = this.curUsed = 0;
   }
 
-  /** A view of slot i's bytes (a new Buffer object over the arena, no copy). */
-  private view(i: number): Buffer {
+  /** A view of slot i's value bytes (a new Buffer object over the arena, no copy). */
+  valueAt(i: number): Buffer {
     const off = this.offs[i];
     // An empty value may sit at the end of a chunk, where no chunk number names it.
     if (this.lens[i] === 0) return Buffer.alloc(0);
     const c = Math.floor(off / CHUNK_BYTES) - this.chunkBase;
     const chunk = this.chunks[c];
-    return Buffer.from(chunk.buffer, chunk.byteOffset + off - this.chunkStarts[c], this.lens[i]);
+    const start = off - this.chunkStarts[c];
+    const len = this.lens[i];
+    const reads = ++this.reads;
+    if (!this.chunkViewed[c] && reads * READS_PER_APPEND_FOR_VIEWS < this.tail) {
+      // Rarely read: a copy (a young pool buffer) leaves the chunk free for reuse.
+      const copy = Buffer.allocUnsafe(len);
+      chunk.copy(copy, 0, start, start + len);
+      return copy;
+    }
+    this.chunkViewed[c] = true;
+    return Buffer.from(chunk.buffer, chunk.byteOffset + start, len);
   }
 
   /** Twice the slots; each record keeps its sequence number, so chains stay valid. */
@@ -183,11 +216,12 @@ export class JoinBufferLog<K> {
   private newChunk(n: number): void {
     const start = this.curStart + Math.ceil(this.cur.length / CHUNK_BYTES) * CHUNK_BYTES;
     const spans = Math.max(1, Math.ceil(n / CHUNK_BYTES));
-    const chunk = Buffer.allocUnsafeSlow(spans * CHUNK_BYTES);
+    const chunk: Buffer = spans === 1 && this.freeChunks.length > 0 ? this.freeChunks.pop()! : Buffer.allocUnsafeSlow(spans * CHUNK_BYTES);
     if (this.chunks.length === 0) this.chunkBase = start / CHUNK_BYTES;
     for (let k = 0; k < spans; k++) {
       this.chunks.push(chunk);
       this.chunkStarts.push(start);
+      this.chunkViewed.push(false);
     }
     this.cur = chunk;
     this.curStart = start;
@@ -195,17 +229,17 @@ export class JoinBufferLog<K> {
   }
 }
 
-/** Stable insertion sort of the first n (ts, value) pairs by ts (records arrived out of order). */
-function sortByTime(ts: number[], values: Buffer[], n: number): void {
+/** Stable insertion sort of the first n (ts, slot) pairs by ts (records arrived out of order). */
+function sortByTime(ts: number[], slots: number[], n: number): void {
   for (let i = 1; i < n; i++) {
     const t = ts[i];
-    const v = values[i];
+    const v = slots[i];
     let j = i - 1;
     for (; j >= 0 && ts[j] > t; j--) {
       ts[j + 1] = ts[j];
-      values[j + 1] = values[j];
+      slots[j + 1] = slots[j];
     }
     ts[j + 1] = t;
-    values[j + 1] = v;
+    slots[j + 1] = v;
   }
 }

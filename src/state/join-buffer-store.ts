@@ -110,7 +110,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
 
   /** Buffers one record; a record already older than the retention is dropped and counted. */
   append(key: K, value: Buffer, ts: number): void {
-    this.live('put');
+    if (this.ctx === undefined) throw notOpenError(this.name, 'put');
     this.puts.value++;
     if (ts + this.sizeMs <= this.observed - this.retentionMs) {
       this.dropped.value++;
@@ -123,19 +123,27 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   }
 
   /**
-   * Writes key's live entries with from <= timestamp <= to, oldest first, to outTs/outValues from
+   * Writes key's live entries with from <= timestamp <= to, oldest first, to outTs/outSlots from
    * index 0 on (reused arrays: entries past the returned count are stale); returns how many.
+   * valueAt(slot) reads an entry's value until the next append or expire: the caller holds no
+   * Buffer per entry (a view stored in a long-lived array would cost a write barrier and outlive
+   * its use).
    */
-  fetchInto(key: K, from: number, to: number, outTs: number[], outValues: Buffer[]): number {
-    this.live('fetch');
+  fetchInto(key: K, from: number, to: number, outTs: number[], outSlots: number[]): number {
+    if (this.ctx === undefined) throw notOpenError(this.name, 'fetch');
     const e = this.entriesFor(key, false);
     if (e === undefined) return 0;
-    return this.log.fetchInto(e, from > this.minLive ? from : this.minLive, to, outTs, outValues);
+    return this.log.fetchInto(e, from > this.minLive ? from : this.minLive, to, outTs, outSlots);
+  }
+
+  /** The value bytes of an entry fetchInto() returned (a view, valid whatever the caller keeps of it). */
+  valueAt(slot: number): Buffer {
+    return this.log.valueAt(slot);
   }
 
   /** Drops entries with ts + size <= streamTime - retention. */
   expire(streamTime: number): void {
-    this.live('expire');
+    if (this.ctx === undefined) throw notOpenError(this.name, 'expire');
     if (!(streamTime > this.observed)) return;
     this.observed = streamTime;
     const minLive = streamTime - this.retentionMs - this.sizeMs + 1;

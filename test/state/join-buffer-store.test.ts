@@ -42,9 +42,9 @@ class BufferModel {
 
 function fetch(s: JoinBufferStore<string>, key: string, from: number, to: number): [number, string][] {
   const ts: number[] = [];
-  const vs: Buffer[] = [];
-  const n = s.fetchInto(key, from, to, ts, vs);
-  return ts.slice(0, n).map((t, i) => [t, vs[i].toString()]);
+  const slots: number[] = [];
+  const n = s.fetchInto(key, from, to, ts, slots);
+  return ts.slice(0, n).map((t, i) => [t, s.valueAt(slots[i]).toString()]);
 }
 
 describe('JoinBufferStore against a reference model', () => {
@@ -146,7 +146,9 @@ describe('JoinBufferStore against a reference model', () => {
     }
     await s.close();
   });
-  it('keeps values intact across slot growth and arena chunks, and views stay valid after expiry', async () => {
+  for (const readOften of [false, true]) {
+    // Read rarely, a buffer hands out copies and reuses its arena chunks; read often, views of chunks it then never reuses.
+    it(`keeps values intact across slot growth and arena chunks, and what valueAt returned stays intact after expiry (${readOften ? 'read often' : 'read rarely'})`, async () => {
     const s = new JoinBufferStore<string>({ ...opts(false), retentionMs: 3000 });
     await s.open(testContext(tempDir(), 'buf').ctx);
     const r = rng(23);
@@ -172,20 +174,27 @@ describe('JoinBufferStore against a reference model', () => {
       s.append(e.key, Buffer.from(e.v), ts);
       all.push(e);
       s.expire(now);
+      if (readOften) {
+        const slots: number[] = [];
+        const n = s.fetchInto(pick(r, ['a', 'b', 'c']), now - 10, now, [], slots);
+        for (let k = 0; k < n; k++) s.valueAt(slots[k]);
+      }
       if (i % 499 === 0) {
         const key = pick(r, ['a', 'b', 'c']);
         const ts: number[] = [];
-        const vs: Buffer[] = [];
-        const n = s.fetchInto(key, now - 100, now, ts, vs);
+        const slots: number[] = [];
+        const n = s.fetchInto(key, now - 100, now, ts, slots);
+        const vs = slots.slice(0, n).map((slot) => s.valueAt(slot));
         const got = ts.slice(0, n).map((t, k) => [t, vs[k].toString()] as [number, string]);
         expect(got).toEqual(expectedFetch(key, now - 100, now));
         for (let k = 0; k < n; k++) held.push([vs[k], got[k][1]]);
       }
     }
     expect(s.entries().map((e) => e.value.toString()).sort()).toEqual(all.filter(live).map((e) => e.v).sort());
-    // Views handed out earlier still show their bytes.
+    // Values handed out earlier still show their bytes.
     for (const [b, v] of held) expect(b.toString()).toBe(v);
     await s.close();
   });
+  }
 });
 

@@ -29,7 +29,7 @@ export class StreamStreamJoinOperator extends BaseOperator {
   private otherStore!: JoinBufferStore<unknown>;
   /** The other side's matches of the current record (reused). */
   private readonly matchTs: number[] = [];
-  private readonly matchValues: Buffer[] = [];
+  private readonly matchSlots: number[] = [];
   /** Stream time the buffers were last expired at (the other side's operator expires them too). */
   private expiredAt = -Infinity;
   private pending: OuterJoinPending | undefined;
@@ -135,8 +135,9 @@ export class StreamStreamJoinOperator extends BaseOperator {
     const timeFrom = Math.max(0, ts - this.beforeMs);
     const timeTo = Math.max(0, ts + this.afterMs);
     const matchTs = this.matchTs;
-    const matchValues = this.matchValues;
-    const matches = this.otherStore.fetchInto(key, timeFrom, timeTo, matchTs, matchValues);
+    const matchSlots = this.matchSlots;
+    const otherStore = this.otherStore;
+    const matches = otherStore.fetchInto(key, timeFrom, timeTo, matchTs, matchSlots);
     const joiner = this.node.joiner;
     const out = this.out;
     let keyBytes: Buffer | undefined;
@@ -145,7 +146,7 @@ export class StreamStreamJoinOperator extends BaseOperator {
       const otherTs = matchTs[m];
       if (pending !== undefined && otherTs !== lastTs) pending.removeJoined(this.otherSide, (keyBytes ??= this.serializeKey(key)), otherTs);
       lastTs = otherTs;
-      const other = this.otherSerde.deserialize(this.otherTopic, matchValues[m]);
+      const other = this.otherSerde.deserialize(this.otherTopic, otherStore.valueAt(matchSlots[m]));
       out.push(key, this.isLeft ? joiner(value, other, key) : joiner(other, value, key), ts > otherTs ? ts : otherTs, batch.offsets[i], batch.headers[i]);
     }
     const valueBytes = this.thisSerde.serialize(this.thisTopic, value) ?? Buffer.alloc(0);
