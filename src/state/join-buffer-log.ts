@@ -116,9 +116,10 @@ export class JoinBufferLog<K> {
 
   /** Frees the records at the head of the log with ts < minLive (later ones stay until they are the head; reads filter them). */
   sweep(minLive: number): void {
-    const { ts, next, keys, mask } = this;
     let h = this.head;
     const tail = this.tail;
+    if (h === tail || this.ts[h & this.mask] >= minLive) return;
+    const { ts, next, keys, mask } = this;
     for (; h < tail && ts[h & mask] < minLive; h++) {
       const i = h & mask;
       const e = keys[i]!;
@@ -183,7 +184,8 @@ export class JoinBufferLog<K> {
       return copy;
     }
     this.chunkViewed[c] = true;
-    return Buffer.from(chunk.buffer, chunk.byteOffset + start, len);
+    // subarray: the cheapest view (no copy) Node offers, measured against Buffer.from and slice.
+    return chunk.subarray(start, start + len);
   }
 
   /** Twice the slots; each record keeps its sequence number, so chains stay valid. */
