@@ -60,6 +60,9 @@ export class JoinBufferLog<K> {
   private freeChunks: Buffer[] = [];
   /** valueAt() calls (appends are counted by tail). */
   private reads = 0;
+  /** The record valueAt() read last (its logical offset) and what it returned. */
+  private lastOff = -1;
+  private lastValue: Buffer = Buffer.alloc(0);
   private chunkBase = 0;
   /** The chunk written to, its logical start, and how many of its bytes are used. */
   private cur: Buffer = Buffer.alloc(0);
@@ -159,6 +162,8 @@ export class JoinBufferLog<K> {
   clear(): void {
     this.keys.fill(undefined);
     this.head = this.tail = this.reads = 0;
+    this.lastOff = -1;
+    this.lastValue = Buffer.alloc(0);
     this.chunks = [];
     this.chunkStarts = [];
     this.chunkViewed = [];
@@ -167,25 +172,35 @@ export class JoinBufferLog<K> {
     this.chunkBase = this.curStart = this.curUsed = 0;
   }
 
-  /** A view of slot i's value bytes (a new Buffer object over the arena, no copy). */
+  /**
+   * Slot i's value bytes: a view over the arena (no copy) or, for a rarely read buffer, a copy.
+   * Reading the record read last returns the same Buffer again (Kafka's in-memory stores hand the
+   * same stored byte[] to every read; the deserializer makes each match its own value).
+   */
   valueAt(i: number): Buffer {
     const off = this.offs[i];
+    const len = this.lens[i];
     // An empty value may sit at the end of a chunk, where no chunk number names it.
-    if (this.lens[i] === 0) return Buffer.alloc(0);
+    if (len === 0) return Buffer.alloc(0);
+    // Logical offsets are unique per non-empty record.
+    if (off === this.lastOff) return this.lastValue;
     const c = Math.floor(off / CHUNK_BYTES) - this.chunkBase;
     const chunk = this.chunks[c];
     const start = off - this.chunkStarts[c];
-    const len = this.lens[i];
     const reads = ++this.reads;
+    let value: Buffer;
     if (!this.chunkViewed[c] && reads * READS_PER_APPEND_FOR_VIEWS < this.tail) {
       // Rarely read: a copy (a young pool buffer) leaves the chunk free for reuse.
-      const copy = Buffer.allocUnsafe(len);
-      chunk.copy(copy, 0, start, start + len);
-      return copy;
+      value = Buffer.allocUnsafe(len);
+      chunk.copy(value, 0, start, start + len);
+    } else {
+      this.chunkViewed[c] = true;
+      // subarray: the cheapest view Node offers, measured against Buffer.from and slice.
+      value = chunk.subarray(start, start + len);
     }
-    this.chunkViewed[c] = true;
-    // subarray: the cheapest view (no copy) Node offers, measured against Buffer.from and slice.
-    return chunk.subarray(start, start + len);
+    this.lastOff = off;
+    this.lastValue = value;
+    return value;
   }
 
   /** Twice the slots; each record keeps its sequence number, so chains stay valid. */
