@@ -36,6 +36,9 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   private observed = -Infinity;
   /** Smallest timestamp still live. */
   private minLive = -Infinity;
+  /** expire() frees expired entries from memory once minLive reaches this. */
+  private sweepAt = -Infinity;
+  private readonly sweepStepMs: number;
   private seq = 0;
   private ctx: StoreContext | undefined;
   private logTo: StoreContext | undefined;
@@ -52,6 +55,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.persistent = opts.persistent;
     this.retentionMs = retentionMs;
     this.sizeMs = windowSizeMs;
+    this.sweepStepMs = Math.max(1, Math.floor(retentionMs / 32));
   }
 
   async open(ctx: StoreContext): Promise<void> {
@@ -148,6 +152,10 @@ export class JoinBufferStore<K> implements StoreLifecycle {
     this.observed = streamTime;
     const minLive = streamTime - this.retentionMs - this.sizeMs + 1;
     this.minLive = minLive;
+    // Reads filter by minLive, so memory is freed in steps of 1/32 of the retention (a sweep per
+    // record, freeing one or two, cost more per record than the freeing itself).
+    if (minLive < this.sweepAt) return;
+    this.sweepAt = minLive + this.sweepStepMs;
     this.log.sweep(minLive);
     this.mirror?.expireBefore(minLive);
   }
@@ -197,7 +205,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   private reset(): void {
     this.byId.clear();
     this.log.clear();
-    this.observed = this.minLive = this.restoredTime = -Infinity;
+    this.observed = this.minLive = this.sweepAt = this.restoredTime = -Infinity;
     this.ctx = undefined;
   }
 
