@@ -5,8 +5,8 @@ import { encodeStoredValue } from './kv-value-codec.js';
 const FIRST_ARENA_BYTES = 64 * 1024;
 const FIRST_SLOTS = 256;
 const SMALL_COPY = 64;
-/** The direct table (see MemoryKeyValueEngine) may always cover ids below this... */
-const DIRECT_FREE = 1 << 16;
+/** The direct table (see MemoryKeyValueEngine) may always cover ids below this (16 KB)... */
+const DIRECT_FREE = 1 << 12;
 /** ...and beyond it, as many entries per held key as a Map entry costs in words, about. */
 const DIRECT_PER_KEY = 8;
 
