@@ -60,9 +60,8 @@ export class JoinBufferLog<K> {
   private freeChunks: Buffer[] = [];
   /** valueAt() calls (appends are counted by tail). */
   private reads = 0;
-  /** The record valueAt() read last (its logical offset) and what it returned. */
-  private lastOff = -1;
-  private lastValue: Buffer = Buffer.alloc(0);
+  /** The view valueAt() handed out for each slot's record, if any: later reads return it again. */
+  private views: (Buffer | undefined)[] = new Array<Buffer | undefined>(FIRST_SLOTS).fill(undefined);
   private chunkBase = 0;
   /** The chunk written to, its logical start, and how many of its bytes are used. */
   private cur: Buffer = Buffer.alloc(0);
@@ -87,6 +86,7 @@ export class JoinBufferLog<K> {
     this.lens[i] = n;
     this.next[i] = 0;
     this.keys[i] = e;
+    this.views[i] = undefined;
     if (e.last < 0) e.first = s;
     else this.next[e.last & this.mask] = s - e.last;
     e.last = s;
@@ -122,11 +122,12 @@ export class JoinBufferLog<K> {
     let h = this.head;
     const tail = this.tail;
     if (h === tail || this.ts[h & this.mask] >= minLive) return;
-    const { ts, next, keys, mask } = this;
+    const { ts, next, keys, views, mask } = this;
     for (; h < tail && ts[h & mask] < minLive; h++) {
       const i = h & mask;
       const e = keys[i]!;
       keys[i] = undefined;
+      views[i] = undefined;
       // The log frees in arrival order, so h is its key's first record.
       const d = next[i];
       if (d !== 0) e.first = h + d;
@@ -161,9 +162,8 @@ export class JoinBufferLog<K> {
 
   clear(): void {
     this.keys.fill(undefined);
+    this.views.fill(undefined);
     this.head = this.tail = this.reads = 0;
-    this.lastOff = -1;
-    this.lastValue = Buffer.alloc(0);
     this.chunks = [];
     this.chunkStarts = [];
     this.chunkViewed = [];
@@ -174,16 +174,18 @@ export class JoinBufferLog<K> {
 
   /**
    * Slot i's value bytes: a view over the arena (no copy) or, for a rarely read buffer, a copy.
-   * Reading the record read last returns the same Buffer again (Kafka's in-memory stores hand the
-   * same stored byte[] to every read; the deserializer makes each match its own value).
+   * A record's view is made once and handed to every later read of it, as Kafka's in-memory
+   * stores hand the same stored byte[] to every read (the deserializer makes each match its own
+   * value): a record of a buffer read often (the auctions every bid probes) is read many times.
+   * Copies are not kept (each would keep its pool's 8 KB alive).
    */
   valueAt(i: number): Buffer {
     const off = this.offs[i];
     const len = this.lens[i];
     // An empty value may sit at the end of a chunk, where no chunk number names it.
     if (len === 0) return Buffer.alloc(0);
-    // Logical offsets are unique per non-empty record.
-    if (off === this.lastOff) return this.lastValue;
+    const cached = this.views[i];
+    if (cached !== undefined) return cached;
     const c = Math.floor(off / CHUNK_BYTES) - this.chunkBase;
     const chunk = this.chunks[c];
     const start = off - this.chunkStarts[c];
@@ -197,9 +199,8 @@ export class JoinBufferLog<K> {
       this.chunkViewed[c] = true;
       // subarray: the cheapest view Node offers, measured against Buffer.from and slice.
       value = chunk.subarray(start, start + len);
+      this.views[i] = value;
     }
-    this.lastOff = off;
-    this.lastValue = value;
     return value;
   }
 
@@ -212,6 +213,7 @@ export class JoinBufferLog<K> {
     const lens = new Int32Array(size);
     const next = new Int32Array(size);
     const keys = new Array<KeyChain<K> | undefined>(size).fill(undefined);
+    const views = new Array<Buffer | undefined>(size).fill(undefined);
     for (let s = this.head; s < this.tail; s++) {
       const a = s & this.mask;
       const b = s & mask;
@@ -220,6 +222,7 @@ export class JoinBufferLog<K> {
       lens[b] = this.lens[a];
       next[b] = this.next[a];
       keys[b] = this.keys[a];
+      views[b] = this.views[a];
     }
     this.mask = mask;
     this.ts = ts;
@@ -227,6 +230,7 @@ export class JoinBufferLog<K> {
     this.lens = lens;
     this.next = next;
     this.keys = keys;
+    this.views = views;
   }
 
   /** Starts a chunk after the current one, large enough for n bytes. */
