@@ -33,6 +33,8 @@ export class JoinBufferStore<K> implements StoreLifecycle {
   private readonly sizeMs: number;
   private readonly byId = new Map<KeyId, KeyChain<K>>();
   private readonly log = new JoinBufferLog<K>(this.byId);
+  /** The chain entriesFor() found last (primitive keys). */
+  private lastChain: KeyChain<K> | undefined;
   private observed = -Infinity;
   /** Smallest timestamp still live. */
   private minLive = -Infinity;
@@ -82,9 +84,14 @@ export class JoinBufferStore<K> implements StoreLifecycle {
 
   private entriesFor(key: K, create: boolean): KeyChain<K> | undefined {
     if (isPrimitiveKey(key)) {
+      // Runs of one key are common (a hot auction's bids): the chain found last, while it holds
+      // records (an emptied chain leaves the map), spares a Map lookup.
+      const last = this.lastChain;
+      if (last !== undefined && last.key === key && last.last >= 0) return last;
       const e = this.byId.get(key);
-      if (e !== undefined || !create) return e;
-      return this.created(key, key, serializeKey(this.opts.keySerde, this.topic, key, this.name));
+      if (e !== undefined) return (this.lastChain = e);
+      if (!create) return undefined;
+      return (this.lastChain = this.created(key, key, serializeKey(this.opts.keySerde, this.topic, key, this.name)));
     }
     const kb = serializeKey(this.opts.keySerde, this.topic, key, this.name);
     const id = bytesId(kb);
@@ -204,6 +211,7 @@ export class JoinBufferStore<K> implements StoreLifecycle {
 
   private reset(): void {
     this.byId.clear();
+    this.lastChain = undefined;
     this.log.clear();
     this.observed = this.minLive = this.sweepAt = this.restoredTime = -Infinity;
     this.ctx = undefined;

@@ -196,5 +196,25 @@ describe('JoinBufferStore against a reference model', () => {
     await s.close();
   });
   }
+  it('finds a key again after all its records expired and it came back (the last-chain shortcut)', async () => {
+    const s = new JoinBufferStore<string>({ ...opts(false), retentionMs: 32 }); // frees memory every 1 ms
+    await s.open(testContext(tempDir(), 'buf').ctx);
+    s.append('k', Buffer.from('old'), 0);
+    s.expire(100); // 'k' emptied: its chain leaves the map
+    expect(fetch(s, 'k', 0, 200)).toEqual([]);
+    s.append('k', Buffer.from('new'), 100);
+    s.append('j', Buffer.from('j'), 100);
+    s.append('k', Buffer.from('new2'), 101);
+    expect(fetch(s, 'j', 0, 200)).toEqual([[100, 'j']]);
+    expect(fetch(s, 'k', 0, 200)).toEqual([
+      [100, 'new'],
+      [101, 'new2'],
+    ]);
+    await s.close();
+    // Reopened, the store starts empty (nothing is remembered from before close).
+    await s.open(testContext(tempDir(), 'buf').ctx);
+    expect(fetch(s, 'k', 0, 200)).toEqual([]);
+    await s.close();
+  });
 });
 
