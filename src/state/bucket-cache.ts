@@ -4,7 +4,9 @@
  * a flush of one window sends: its changelog record, its LevelDB write and the flush listener's
  * update (new value, and the value at the previous flush as the old one).
  */
-import { serializeKey, windowKeyBytes } from './key-codec.js';
+import { serializeKey, TIMESTAMP_BYTES, windowKeyBytes } from './key-codec.js';
+import type { Serde } from '../graph/serde-types.js';
+import { numberWindowKeyBytes, smallIdKindOf, type SmallIdKind } from './kv-key-id-codec.js';
 import { approxSize } from './size-estimator.js';
 import type { CacheFlushListener, StoreBuildOptions, StoreContext, Windowed } from './store-types.js';
 import { DirtyQueue } from './dirty-queue.js';
@@ -31,8 +33,12 @@ export class BucketCache<K, V> {
   private topic = '';
   private logTo: StoreContext | undefined;
   private mirror: WindowLevelMirror | undefined;
+  /** Whether keys use the built-in Long/Int serde, whose small keys flushSlot() writes itself. */
+  private readonly smallIds: SmallIdKind;
 
-  constructor(private readonly opts: StoreBuildOptions<K, V>) {}
+  constructor(private readonly opts: StoreBuildOptions<K, V>) {
+    this.smallIds = smallIdKindOf(opts.keySerde as Serde<unknown>);
+  }
 
   attach(topic: string, logTo: StoreContext | undefined, mirror: WindowLevelMirror | undefined): void {
     this.topic = topic;
@@ -113,14 +119,16 @@ export class BucketCache<K, V> {
       return;
     }
     const vb = valueBytes !== undefined ? valueBytes : v === undefined ? null : this.opts.valueSerde.serialize(this.topic, v);
-    const kb = serializeKey(this.opts.keySerde, this.topic, key, this.opts.name);
+    // A small Long/Int key's window key is written in one go; any other key goes through its serde.
+    const wkb = numberWindowKeyBytes(this.smallIds, key, b.start);
+    const kb = wkb === undefined ? serializeKey(this.opts.keySerde, this.topic, key, this.opts.name) : undefined;
     this.undirty(b, i);
     const old = b.olds[i];
     b.olds[i] = undefined;
     b.setMeta(i, v === undefined ? 0 : PERSISTED, 0);
     const ts = b.timestamps[i];
-    if (this.logTo !== undefined) this.logTo.logChange(windowKeyBytes(kb, b.start), vb, ts);
-    if (this.mirror !== undefined) this.mirror.put(b.start, kb, vb);
+    if (this.logTo !== undefined) this.logTo.logChange(wkb ?? windowKeyBytes(kb!, b.start), vb, ts);
+    if (this.mirror !== undefined) this.mirror.put(b.start, kb ?? wkb!.subarray(0, wkb!.length - TIMESTAMP_BYTES), vb);
     if (this.listener !== undefined) this.listener({ key, start: b.start, end: b.end }, v, this.sendOldValues ? old : undefined, ts);
   }
 

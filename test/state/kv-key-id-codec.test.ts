@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../src/serde/index.js';
 import type { Serde } from '../../src/graph/serde-types.js';
-import { engineKeyBytes, engineKeyId, keyIdOf, numberKeyBytes, numberKeyId, smallIdKindOf } from '../../src/state/kv-key-id-codec.js';
+import { engineKeyBytes, engineKeyId, keyIdOf, numberKeyBytes, numberKeyId, numberWindowKeyBytes, SmallIds, smallIdKindOf } from '../../src/state/kv-key-id-codec.js';
+import { windowKeyBytes } from '../../src/state/key-codec.js';
 import { rng } from './state-test-helpers.js';
 
 /** Key bytes around every edge of the small-integer ids: lengths 0..12, 4- and 8-byte values near 0, 2^30, 2^31, 2^32. */
@@ -73,5 +74,23 @@ describe('key ids of serialized keys', () => {
       expect(numberKeyBytes(smallIdKindOf(Serdes.Int() as Serde<unknown>), k)).toEqual(Serdes.Int().serialize('t', k));
     }
     expect(numberKeyBytes(smallIdKindOf(Serdes.Long() as Serde<unknown>), 2 ** 30)).toBeUndefined();
+  });
+});
+
+describe('numberWindowKeyBytes', () => {
+  const starts = [0, 1, 10_000, 1_700_000_000_000, 2 ** 40 + 12_345, Number.MAX_SAFE_INTEGER - 1];
+  it('writes what windowKeyBytes() gives for the Long and Int serdes\' bytes of a small key', () => {
+    for (const [serde, kind] of [[Serdes.Long(), SmallIds.Long], [Serdes.Int(), SmallIds.Int]] as const) {
+      for (const key of [0, 1, 255, 256, 65_535, 123_456_789, 2 ** 30 - 1]) {
+        for (const start of starts) {
+          const expected = windowKeyBytes(serde.serialize('t', key)!, start);
+          expect(numberWindowKeyBytes(kind, key, start)).toEqual(expected);
+        }
+      }
+    }
+  });
+  it('leaves every other key to the serde', () => {
+    for (const key of [-1, 2 ** 30, 1.5, '7', null]) expect(numberWindowKeyBytes(SmallIds.Long, key, 0)).toBeUndefined();
+    expect(numberWindowKeyBytes(SmallIds.None, 7, 0)).toBeUndefined();
   });
 });
