@@ -5,18 +5,23 @@ import { createKeyValueStore } from '../../src/state/kv-store-factory.js';
 import { entrySize } from '../../src/state/size-estimator.js';
 import { rng, tempDir, testContext } from './state-test-helpers.js';
 
+/** An in-memory String/String store whose cache holds `entries` one-letter entries, and the keys its flush listener saw. */
+async function openStringCache(entries: number) {
+  const store = createKeyValueStore({ name: 'kv', keySerde: Serdes.String(), valueSerde: Serdes.String(), persistent: false, logging: true, cacheMaxBytes: entries * entrySize('a', 'A') });
+  const dir = tempDir();
+  await store.open(testContext(dir, 'kv').ctx);
+  const flushed: string[] = [];
+  store.setFlushListener((k) => flushed.push(k), false);
+  return { store, dir, flushed };
+}
+
 /**
  * The record cache evicts least-recently-used first; reads and updates both count as use.
  * Expectation: Kafka's LRU ThreadCache, worked by hand for a cache that holds three entries.
  */
 describe('KeyValueStore record cache eviction', () => {
   it('a read spares an entry: the next evictions flush the unread entries, oldest first, and keep every value readable', async () => {
-    const perEntry = entrySize('a', 'A');
-    const store = createKeyValueStore({ name: 'kv', keySerde: Serdes.String(), valueSerde: Serdes.String(), persistent: false, logging: true, cacheMaxBytes: 3 * perEntry + perEntry / 2 });
-    const dir = tempDir();
-    await store.open(testContext(dir, 'kv').ctx);
-    const flushed: string[] = [];
-    store.setFlushListener((k) => flushed.push(k), false);
+    const { store, dir, flushed } = await openStringCache(3.5);
     store.put('a', 'A', 1);
     store.put('b', 'B', 2);
     store.put('c', 'C', 3);
@@ -37,12 +42,7 @@ describe('KeyValueStore record cache eviction', () => {
   });
 
   it('a read of a key the in-memory store does not hold caches nothing (as in Kafka): it evicts no entry', async () => {
-    const perEntry = entrySize('a', 'A');
-    const store = createKeyValueStore({ name: 'kv', keySerde: Serdes.String(), valueSerde: Serdes.String(), persistent: false, logging: true, cacheMaxBytes: 3 * perEntry });
-    const dir = tempDir();
-    await store.open(testContext(dir, 'kv').ctx);
-    const flushed: string[] = [];
-    store.setFlushListener((k) => flushed.push(k), false);
+    const { store, dir, flushed } = await openStringCache(3);
     store.put('a', 'A', 1);
     store.put('b', 'B', 2);
     store.put('c', 'C', 3);
