@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { joinForeignKey } from '../../src/dsl/joins-foreign-key.js';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import type { Backend } from '../../src/backend/backend-types.js';
@@ -8,7 +8,7 @@ import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { prng } from '../reference/random-input.js';
 import { describeJoin, ForeignKeyJoinModel, randomFkSteps, type FkStep, type LeftRow } from '../reference/fk/foreign-key-join-model.js';
-import { createTopics, openLog, produce, readAll, silentLogger, tempDir, waitFor, type ReadRecord } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, produce, readAll, silentLogger, tempDir, waitFor, type ReadRecord } from './fixtures/app-test-helpers.js';
 
 const S = Serdes.String();
 const J = Serdes.Json<LeftRow>();
@@ -58,12 +58,7 @@ function checkNoStaleResults(out: readonly ReadRecord[]): void {
 
 describe('foreign-key join on the embedded log (StreamsApp, several partitions)', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   const cases = [
     { leftJoin: false, eos: false, instances: 1 },
@@ -72,7 +67,7 @@ describe('foreign-key join on the embedded log (StreamsApp, several partitions)'
   for (const { leftJoin, eos, instances } of cases) {
     it(`${leftJoin ? 'leftJoin' : 'join'}${eos ? ', exactly_once_v2' : ''}: left topic with 3 partitions, right with 2; converges to the reference model, across a restart (to ${instances} instance${instances > 1 ? 's' : ''}) that restores the subscriptions`, async () => {
       const dir = tempDir('sw-fk-');
-      lease = await openLog(dir);
+      lease = track(await openLog(dir));
       const log = lease.backend;
       await createTopics(log, [{ name: 'fk-left', partitions: 3 }, { name: 'fk-right', partitions: 2 }, { name: 'fk-out', partitions: 3 }]);
       const seed = leftJoin ? 7 : 3;

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { joinGlobal } from '../../src/dsl/joins-global.js';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import type { ReadOnlyKeyValueStore } from '../../src/state/store-types.js';
 import type { BackendLease } from '../../src/runtime/backend-resolver.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/serdes.js';
-import { createTopics, openLog, produce, readAll, silentLogger, tempDir, waitFor, type KV } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, produce, readAll, silentLogger, tempDir, waitFor, type KV } from './fixtures/app-test-helpers.js';
 
 const S = Serdes.String();
 
@@ -22,16 +22,11 @@ const customers = (n: number, suffix = ''): KV[] => Array.from({ length: n }, (_
 
 describe('GlobalKTable on the embedded log (StreamsApp)', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   it('restores all partitions before the first stream record, follows updates while running, and is replicated on every instance', async () => {
     const dir = tempDir('sw-global-');
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     const log = lease.backend;
     // Different partition counts: a global table needs no co-partitioning.
     await createTopics(log, [{ name: 'customers', partitions: 3 }, { name: 'orders', partitions: 2 }, { name: 'out', partitions: 2 }]);
@@ -74,7 +69,7 @@ describe('GlobalKTable on the embedded log (StreamsApp)', () => {
 
   it('leftJoin emits misses and null mapped keys with null, counting nothing dropped but null values', async () => {
     const dir = tempDir('sw-global-left-');
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     const log = lease.backend;
     await createTopics(log, [{ name: 'customers', partitions: 1 }, { name: 'orders', partitions: 2 }, { name: 'out', partitions: 1 }]);
     await produce(log, 'customers', customers(3));
@@ -92,7 +87,7 @@ describe('GlobalKTable on the embedded log (StreamsApp)', () => {
 
   it('a missing global topic fails start() with TOPIC_NOT_FOUND naming it', async () => {
     const dir = tempDir('sw-global-missing-');
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     await createTopics(lease.backend, [{ name: 'orders', partitions: 1 }, { name: 'out', partitions: 1 }]);
     const app = new StreamsApp(topology(false), { 'application.id': 'global-missing', 'log.dir': dir }, { logger: silentLogger });
     apps.push(app);

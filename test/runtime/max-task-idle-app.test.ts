@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import type { BackendLease } from '../../src/runtime/backend-resolver.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/serdes.js';
-import { createTopics, openLog, produce, silentLogger, tempDir, waitForRecords } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, produce, silentLogger, tempDir, waitForRecords } from './fixtures/app-test-helpers.js';
 
 const S = Serdes.String();
 const strings = { keySerde: S, valueSerde: S };
@@ -18,18 +18,13 @@ function topology() {
 
 describe('max.task.idle.ms on the embedded log (StreamsApp)', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   /** Produces bid b1 (event time 2000), starts the app, and produces auction A (event time 1000)
    * `auctionDelayMs` later, or once the bid's result is out when that is undefined. */
   async function run(maxTaskIdleMs: number, auctionDelayMs: number | undefined) {
     const dir = tempDir('sw-idle-');
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     const log = lease.backend;
     await createTopics(log, [{ name: 'bids', partitions: 1 }, { name: 'auctions', partitions: 1 }, { name: 'out', partitions: 1 }]);
     await produce(log, 'bids', [{ key: 'a1', value: 'b1' }], { timestamp: 2_000 });

@@ -1,12 +1,12 @@
 import { concat, from, interval, map, Subject, take, throwError, toArray, firstValueFrom, filter } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend, ProducerRecord } from '../../src/backend/backend-types.js';
 import { StreamsBuilder } from '../../src/dsl/index.js';
 import type { BackendLease } from '../../src/runtime/backend-resolver.js';
 import { produceFrom } from '../../src/runtime/observable-edge.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/index.js';
-import { createTopics, openLog, readAll, silentLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, readAll, silentLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
 
 interface Reading {
   readonly sensor: string;
@@ -43,16 +43,11 @@ const S = Serdes.String();
 
 describe('observable edge: produceFrom() and KStream.toObservable()', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   async function setup(topics: { name: string; partitions: number }[]): Promise<{ dir: string; log: Backend }> {
     const dir = tempDir('sw-obs-');
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     await createTopics(lease.backend, topics);
     return { dir, log: lease.backend };
   }

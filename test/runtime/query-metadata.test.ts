@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BackendLease } from '../../src/runtime/backend-resolver.js';
 import { StreamsBuilder } from '../../src/dsl/index.js';
 import { isStreamwrightError } from '../../src/errors/streamwright-error.js';
@@ -8,7 +8,7 @@ import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/index.js';
 import type { ReadOnlyKeyValueStore } from '../../src/state/store-types.js';
 import type { Topology } from '../../src/graph/topology.js';
-import { createTopics, openLog, produce, readAll, silentLogger, tempDir, waitFor, type KV } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, produce, readAll, silentLogger, tempDir, waitFor, type KV } from './fixtures/app-test-helpers.js';
 
 const S = { keySerde: Serdes.String(), valueSerde: Serdes.String() };
 const KEY_TASKS = ['0_0', '0_1', '0_2', '0_3'];
@@ -45,17 +45,12 @@ function errorOf(fn: () => unknown): unknown {
 
 describe('interactive-query metadata (queryMetadataForKey, streamsMetadataForStore) on the embedded log', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   it('two instances agree on who hosts every key, and the named host is the one whose store answers', async () => {
     const dir = tempDir('sw-iqmeta-');
     const logDir = path.join(dir, 'log');
-    lease = await openLog(logDir);
+    lease = track(await openLog(logDir));
     const log = lease.backend;
     await createTopics(log, [{ name: 'words', partitions: 4 }, { name: 'globals', partitions: 1 }]);
     const records: KV[] = Array.from({ length: 240 }, (_, i) => ({ key: `k${(i * 7) % 61}`, value: `v${i % 13}` }));
@@ -140,7 +135,7 @@ describe('interactive-query metadata (queryMetadataForKey, streamsMetadataForSto
 
   it('an instance without application.server is listed with no host; keys it owns have activeHost undefined', async () => {
     const dir = tempDir('sw-iqmeta-');
-    lease = await openLog(path.join(dir, 'log'));
+    lease = track(await openLog(path.join(dir, 'log')));
     await createTopics(lease.backend, [{ name: 'words', partitions: 2 }, { name: 'globals', partitions: 1 }]);
     const app = new StreamsApp(countingTopology(), { 'application.id': 'iqmeta-nohost', 'log.dir': path.join(dir, 'log'), 'state.dir': path.join(dir, 'state') }, { logger: silentLogger });
     apps.push(app);

@@ -5,12 +5,12 @@
  * Only instance A fails on the poison value (B's mapper accepts it), so B can only end in ERROR
  * because the group told it to, never through its own handler.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExceptionResponse } from '../../src/runtime/app-state.js';
 import type { AppState } from '../../src/runtime/app-state.js';
 import type { BackendLease } from '../../src/runtime/backend-resolver.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
-import { createTopics, openLog, produce, readAll, recordingLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, produce, readAll, recordingLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
 import { mapValuesTopology } from './fixtures/app-topologies.js';
 
 const poisonFor = (failing: boolean) => (v: string) => {
@@ -20,16 +20,11 @@ const poisonFor = (failing: boolean) => (v: string) => {
 
 describe('StreamsApp: SHUTDOWN_APPLICATION on the embedded log', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   async function twoInstances(appId: string, response: ExceptionResponse) {
     const dir = tempDir('sw-shutdown-app-');
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     await createTopics(lease.backend, [{ name: 'in', partitions: 2 }, { name: 'out', partitions: 2 }]);
     const config = { 'application.id': appId, 'log.dir': dir, 'commit.interval.ms': 50, 'poll.ms': 20 };
     const logs = { a: recordingLogger(), b: recordingLogger() };

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../src/dsl/index.js';
 import type { StreamwrightError } from '../../src/errors/streamwright-error.js';
 import type { BackendLease } from '../../src/runtime/backend-resolver.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/index.js';
-import { createTopics, openLog, readAll, recordingLogger, silentLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, readAll, recordingLogger, silentLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
 import { evenBangTopology } from './fixtures/app-topologies.js';
 
 function intTopology(): ReturnType<StreamsBuilder['build']> {
@@ -23,12 +23,7 @@ const int = (n: number) => {
 
 describe('StreamsApp: bad input gets a typed error that says what, where and what to do', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   it('rejects an unknown config key with the closest known key', () => {
     expect(() => new StreamsApp(evenBangTopology(), { 'application.id': 'a', 'commit.interval.msec': 10 })).toThrow(
@@ -56,7 +51,7 @@ describe('StreamsApp: bad input gets a typed error that says what, where and wha
 
   it('fails start() with TOPIC_NOT_FOUND saying how to create a missing source or sink topic', async () => {
     const dir = tempDir();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     const app = new StreamsApp(evenBangTopology('absent-in', 'out'), { 'application.id': 'err-src', 'log.dir': dir }, { logger: silentLogger });
     apps.push(app);
     const err = (await app.start().catch((e: unknown) => e)) as StreamwrightError;
@@ -93,7 +88,7 @@ describe('StreamsApp: bad input gets a typed error that says what, where and wha
 
   async function undeserializableSetup(): Promise<string> {
     const dir = tempDir();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     await createTopics(lease.backend, [{ name: 'nums', partitions: 2 }, { name: 'tens', partitions: 2 }]);
     const p = lease.backend.producer({});
     // Partition 1: offsets 0..3; offset 2 carries 3 bytes, which the Int serde cannot read.

@@ -1,23 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppState } from '../../src/runtime/app-state.js';
 import type { BackendLease } from '../../src/runtime/backend-resolver.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { isStreamwrightError, type StreamwrightError } from '../../src/errors/streamwright-error.js';
-import { createTopics, openLog, produce, readAll, recordingLogger, silentLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, produce, readAll, recordingLogger, silentLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
 import { evenBangTopology, mapValuesTopology, numbered, sortKV } from './fixtures/app-topologies.js';
 
 describe('StreamsApp lifecycle and the uncaught-exception handler', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   async function setup(records = numbered(12)): Promise<string> {
     const dir = tempDir();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     await createTopics(lease.backend, [{ name: 'in', partitions: 2 }, { name: 'out', partitions: 2 }]);
     await produce(lease.backend, 'in', records);
     return dir;
@@ -47,7 +42,7 @@ describe('StreamsApp lifecycle and the uncaught-exception handler', () => {
 
   it('SHUTDOWN_CLIENT (the default) ends in ERROR; the error names the node, topic, partition and offset', async () => {
     const dir = tempDir();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     await createTopics(lease.backend, [{ name: 'in', partitions: 2 }, { name: 'out', partitions: 2 }]);
     // Partition 1, offsets 0..4; the record at offset 3 makes the mapper throw.
     await produce(lease.backend, 'in', ['a', 'b', 'c', 'boom', 'e'].map((v) => ({ key: v, value: v })), { partition: 1 });
@@ -76,7 +71,7 @@ describe('StreamsApp lifecycle and the uncaught-exception handler', () => {
 
   it('hands the error to the handler as a PROCESSING StreamwrightError with details', async () => {
     const dir = tempDir();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     await createTopics(lease.backend, [{ name: 'in', partitions: 2 }, { name: 'out', partitions: 2 }]);
     await produce(lease.backend, 'in', ['x', 'bad'].map((v) => ({ key: v, value: v })), { partition: 0 });
     const app = new StreamsApp(mapValuesTopology((v) => (v === 'bad' ? JSON.parse('{') : v)), { 'application.id': 'life-h', 'log.dir': dir }, { logger: silentLogger });
@@ -172,7 +167,7 @@ describe('StreamsApp lifecycle and the uncaught-exception handler', () => {
     // and the next open gets a fresh instance.
     const before = lease!.backend;
     await lease!.release();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     expect(lease.backend).not.toBe(before);
   });
 
@@ -199,7 +194,7 @@ describe('StreamsApp lifecycle and the uncaught-exception handler', () => {
     expect(app.activeTasks()).toEqual([]);
     const before = lease!.backend;
     await lease!.release();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     expect(lease.backend).not.toBe(before);
   });
 });

@@ -1,25 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../src/dsl/index.js';
 import type { BackendLease } from '../../src/runtime/backend-resolver.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/index.js';
-import { createTopics, openLog, produce, readAll, silentLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, produce, readAll, silentLogger, tempDir, waitFor } from './fixtures/app-test-helpers.js';
 import { evenBangReference, evenBangTopology, mapValuesTopology, numbered, sortKV } from './fixtures/app-topologies.js';
 
 const ALL_TASKS = ['0_0', '0_1', '0_2', '0_3'];
 
 describe('StreamsApp: several instances and several topologies in one process', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   it('two instances with one application.id split a 4-partition topic, and the survivor takes over when one closes', async () => {
     const dir = tempDir();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     const log = lease.backend;
     await createTopics(log, [{ name: 'in', partitions: 4 }, { name: 'out', partitions: 4 }]);
     const config = { 'application.id': 'shared', 'log.dir': dir, 'commit.interval.ms': 50 };
@@ -64,7 +59,7 @@ describe('StreamsApp: several instances and several topologies in one process', 
 
   it('runs different topologies side by side, each started, described and stopped on its own', async () => {
     const dir = tempDir();
-    lease = await openLog(dir);
+    lease = track(await openLog(dir));
     const log = lease.backend;
     await createTopics(log, [
       { name: 'in', partitions: 2 },

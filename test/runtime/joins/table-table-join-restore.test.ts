@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../../src/dsl/streams-builder.js';
 import type { BackendLease } from '../../../src/runtime/backend-resolver.js';
 import { StreamsApp } from '../../../src/runtime/streams-app.js';
 import { Serdes } from '../../../src/serde/serdes.js';
-import { createTopics, openLog, produce, silentLogger, tempDir, waitForRecords } from '../fixtures/app-test-helpers.js';
+import { appTestScope, createTopics, openLog, produce, silentLogger, tempDir, waitForRecords } from '../fixtures/app-test-helpers.js';
 
 const S = Serdes.String();
 
@@ -18,17 +18,12 @@ function topology() {
 
 describe('table-table join timestamps across a restart', () => {
   let lease: BackendLease | undefined;
-  const apps: StreamsApp[] = [];
-  afterEach(async () => {
-    for (const a of apps.splice(0)) await a.close();
-    await lease?.release();
-    lease = undefined;
-  });
+  const { apps, track } = appTestScope();
 
   for (const keepState of [false, true]) {
     it(`a right row restored ${keepState ? 'from LevelDB and the changelog tail' : 'from its changelog into a fresh state dir'} keeps its timestamp for the join`, async () => {
       const dir = tempDir('sw-ttr-');
-      lease = await openLog(dir);
+      lease = track(await openLog(dir));
       const log = lease.backend;
       await createTopics(log, [{ name: 'ttr-left', partitions: 1 }, { name: 'ttr-right', partitions: 1 }, { name: 'ttr-out', partitions: 1 }]);
       // No record cache: each table update reaches the join once (cached, both sides' flushes may each emit).
