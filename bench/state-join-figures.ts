@@ -28,7 +28,7 @@ export async function stateAndJoinFigures(opts: { dir: string; n: (records: numb
   const sections: Section[] = [];
 
   log('#3 (a)/(b) tumbling 10 s count + sum(price) per auction: StreamTask (in-memory, LevelDB) vs a hand loop');
-  const w = await benchWindowAggregate({ records: n(10_000_000), dir: path.join(dir, 'window'), runs: 5, levelRuns: 3, log });
+  const w = await benchWindowAggregate({ records: n(10_000_000), dir: path.join(dir, 'window'), runs: 5, levelRuns: 5, log });
   figures.push(
     { id: '#3 (a)', name: 'windowed count + sum per auction through a StreamTask, in-memory window store', value: w.memoryVsLoop.value, unit: 'records/CPU-s', baseline: { name: 'hand-written loop with Maps', value: w.memoryVsLoop.baseline }, ratio: w.memoryVsLoop.ratio, target: { kind: 'min-ratio', threshold: 0.3 } },
     { id: '#3 (b)', name: 'the same with the LevelDB window store and the record cache', value: w.levelVsMemory.value, unit: 'records/CPU-s', baseline: { name: 'in-memory window store', value: w.levelVsMemory.baseline }, ratio: w.levelVsMemory.ratio, target: { kind: 'min-ratio', threshold: 0.5 } },
@@ -68,7 +68,7 @@ export async function stateAndJoinFigures(opts: { dir: string; n: (records: numb
   });
 
   log('#4 joins on Nexmark bids and auctions: StreamTask vs hand-written hash joins');
-  const j = await benchJoins({ bids: n(1_000_000), runs: 3, dir: path.join(dir, 'joins'), log });
+  const j = await benchJoins({ bids: n(1_000_000), runs: 5, dir: path.join(dir, 'joins'), log });
   figures.push(
     { id: '#4 (a)', name: 'stream–stream join bids ⋈ auctions within ±10 s through a StreamTask', value: j.streamStream.value, unit: 'records/CPU-s', baseline: { name: 'hand-written symmetric hash join', value: j.streamStream.baseline }, ratio: j.streamStream.ratio, target: { kind: 'min-ratio', threshold: 0.25 } },
     { id: '#4 (b)', name: 'stream–table join bids ⋈ KTable(auctions) through a StreamTask', value: j.streamTable.value, unit: 'records/CPU-s', baseline: { name: 'hand-written hash join (Map of auctions)', value: j.streamTable.baseline }, ratio: j.streamTable.ratio, target: { kind: 'min-ratio', threshold: 0.25 } },
