@@ -8,7 +8,6 @@ import { Serdes } from '../../src/serde/serdes.js';
 import { WindowedSerdes } from '../../src/serde/windowed-serdes.js';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
 import type { CogroupFns, CogroupRecord } from '../reference/cogroup-window-models.js';
-import { windowId, type WindowResult } from '../reference/window-models.js';
 
 const S = Serdes.String();
 const I = Serdes.Int();
@@ -107,20 +106,4 @@ export function runCogroup(run: CogroupRun, records: readonly CogroupRecord[], f
   } finally {
     driver.close();
   }
-}
-
-/** The table the updates describe: last value per window, deletes removing it. */
-export function lastValues(out: readonly OutRecord[]): Map<string, WindowResult<string>> {
-  const m = new Map<string, WindowResult<string>>();
-  for (const r of out) {
-    const id = windowId(r.key.key, r.key.start, r.key.end);
-    if (r.value === null) m.delete(id);
-    else m.set(id, { key: r.key.key, start: r.key.start, end: r.key.end, value: r.value });
-  }
-  return m;
-}
-
-/** Sorted plain entries, for readable diffs. */
-export function entries<A>(m: ReadonlyMap<string, WindowResult<A>>): [string, A][] {
-  return [...m.entries()].map(([id, w]) => [id, w.value] as [string, A]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }

@@ -10,8 +10,8 @@ import {
   type CogroupRecord,
 } from '../reference/cogroup-window-models.js';
 import { describeCase, prng, randomRecords } from '../reference/random-input.js';
-import { closedWindows, windowId } from '../reference/window-models.js';
-import { cogroupFns, entries, lastValues, runCogroup, type CogroupRun, type CogroupWindow } from './cogroup-windowed-harness.js';
+import { closedWindows, entries, lastValues, windowId } from '../reference/window-models.js';
+import { cogroupFns, runCogroup, type CogroupRun, type CogroupWindow } from './cogroup-windowed-harness.js';
 
 const CASES = Number(process.env.SW_PROPERTY_CASES ?? 40);
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Serdes, SessionWindows, SlidingWindows, StreamsBuilder, TopologyTestDriver, WindowedSerdes } from '../../src/index.js';
 import type { Windowed } from '../../src/graph/processor-types.js';
 import type { TestOutputTopic } from '../../src/testing/test-output-topic.js';
+import { caught } from '../errors/caught-error.js';
 
 /** Worked examples of cogroup().windowedBy(SlidingWindows | SessionWindows), from Kafka Streams' tests
  * (SlidingWindowedCogroupedKStreamImplTest, SessionWindowedCogroupedKStreamImplTest) and its semantics. */
@@ -209,11 +210,3 @@ const describedCogroup = `Topologies:
 
 `;
 
-function caught(fn: () => unknown): Error & { code?: string; details?: Record<string, unknown> } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected an error');
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes, StreamsBuilder, TimeWindows, TopologyTestDriver, WindowedSerdes } from '../../src/index.js';
+import { caught } from '../errors/caught-error.js';
 
 interface Activity {
   readonly clicks: number;
@@ -87,11 +88,3 @@ describe('cogroup', () => {
   });
 });
 
-function caught(fn: () => unknown): Error & { code?: string; details?: Record<string, unknown> } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected an error');
-}

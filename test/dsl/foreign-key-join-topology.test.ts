@@ -3,17 +3,9 @@ import { joinForeignKey } from '../../src/dsl/joins-foreign-key.js';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
+import { caught } from '../errors/caught-error.js';
 
 const S = Serdes.String();
-
-function caught(fn: () => unknown): Error & { code?: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe('foreign-key join topology', () => {
   it('splits into a left and a right sub-topology joined by the registration and response topics, with Kafka Streams names', () => {

@@ -3,17 +3,9 @@ import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import { BufferConfig, Suppressed } from '../../src/dsl/suppressed.js';
 import { SessionWindows, SlidingWindows, TimeWindows } from '../../src/dsl/windows.js';
 import { Serdes } from '../../src/serde/serdes.js';
+import { caught } from '../errors/caught-error.js';
 
 const S = Serdes.String();
-
-function caught(fn: () => unknown): Error & { code?: string; details?: Record<string, unknown> } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe('stateful DSL: bad input gets typed errors', () => {
   it.each([

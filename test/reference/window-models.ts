@@ -21,6 +21,22 @@ export function windowId(key: string, start: number, end: number): string {
   return `${key}@${start}-${end}`;
 }
 
+/** The table a windowed KTable's updates describe: last value per window, deletes removing it. */
+export function lastValues<A>(out: readonly { readonly key: { readonly key: string; readonly start: number; readonly end: number }; readonly value: A | null }[]): Map<string, WindowResult<A>> {
+  const m = new Map<string, WindowResult<A>>();
+  for (const r of out) {
+    const id = windowId(r.key.key, r.key.start, r.key.end);
+    if (r.value === null) m.delete(id);
+    else m.set(id, { key: r.key.key, start: r.key.start, end: r.key.end, value: r.value });
+  }
+  return m;
+}
+
+/** Sorted plain entries, for readable diffs. */
+export function entries<A>(m: ReadonlyMap<string, WindowResult<A>>): [string, A][] {
+  return [...m.entries()].map(([id, w]) => [id, w.value] as [string, A]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 function valid(r: InputRecord): r is InputRecord & { value: number } {
   return r.value !== null;
 }

@@ -3,6 +3,7 @@ import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import type { TimestampExtractor } from '../../src/graph/processor-types.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
+import { caught } from '../errors/caught-error.js';
 
 const S = Serdes.String();
 const I = Serdes.Int();
@@ -12,15 +13,6 @@ afterEach(() => {
   driver?.close();
   driver = undefined;
 });
-
-function caught(fn: () => void): Error & { code?: string; details?: Record<string, unknown> } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe('timestamps', () => {
   it('outputs carry the input timestamp; auto timestamps start and advance as configured', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aggFns, concatAdd, type AggFns, type AggKind } from '../../reference/aggregation-kinds.js';
 import { describeCase, prng, randomRecords, type InputRecord } from '../../reference/random-input.js';
-import { closedWindows, finalStreamTime, sessionWindowModel, slidingWindowModel, timeWindowModel, windowId, withoutPartlyLateSlidingRecords, type WindowMap } from '../../reference/window-models.js';
-import { entries, lastValues, runWindowed, usesConcat, type WindowKind } from './windowed-harness.js';
+import { closedWindows, entries, finalStreamTime, lastValues, sessionWindowModel, slidingWindowModel, timeWindowModel, windowId, withoutPartlyLateSlidingRecords, type WindowMap } from '../../reference/window-models.js';
+import { runWindowed, usesConcat, type WindowKind } from './windowed-harness.js';
 
 const CASES = Number(process.env.SW_PROPERTY_CASES ?? 60);
 const AGGS: readonly AggKind[] = ['count', 'reduce', 'aggregate'];

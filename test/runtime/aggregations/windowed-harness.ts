@@ -9,7 +9,6 @@ import { WindowedSerdes } from '../../../src/serde/windowed-serdes.js';
 import { TopologyTestDriver } from '../../../src/testing/topology-test-driver.js';
 import { concatAdd, sortedAdd, sortedMerge, type AggKind } from '../../reference/aggregation-kinds.js';
 import type { InputRecord } from '../../reference/random-input.js';
-import { windowId, type WindowResult } from '../../reference/window-models.js';
 
 export const S = Serdes.String();
 export const I = Serdes.Int();
@@ -81,20 +80,4 @@ export function runWindowed(run: WindowedRun, records: readonly InputRecord[], f
   } finally {
     driver.close();
   }
-}
-
-/** The table the updates describe: last value per window, deletes removing it. */
-export function lastValues(out: readonly OutRecord[]): Map<string, WindowResult<number | string>> {
-  const m = new Map<string, WindowResult<number | string>>();
-  for (const r of out) {
-    const id = windowId(r.key.key, r.key.start, r.key.end);
-    if (r.value === null) m.delete(id);
-    else m.set(id, { key: r.key.key, start: r.key.start, end: r.key.end, value: r.value });
-  }
-  return m;
-}
-
-/** Sorted plain entries, for readable diffs. */
-export function entries<A>(m: ReadonlyMap<string, WindowResult<A>>): [string, A][] {
-  return [...m.entries()].map(([id, w]) => [id, w.value] as [string, A]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
