@@ -10,6 +10,15 @@ export interface CogroupInput<K> {
   readonly aggregator: Aggregator<K, unknown, unknown>;
 }
 
+/** What every input's aggregation node of a cogroup has: its name, its input, the shared store and its aggregator. */
+export interface CogroupNodeFields {
+  readonly name: string;
+  readonly parents: string[];
+  readonly stores: string[];
+  readonly store: string;
+  readonly aggregator: Aggregator<unknown, unknown, unknown>;
+}
+
 /** Kafka Streams' names for a cogroup's aggregation processors and store (CogroupedKStreamImpl.AGGREGATE_NAME). */
 export const COGROUP_AGGREGATE = 'COGROUPKSTREAM-AGGREGATE-';
 
@@ -19,10 +28,19 @@ export const COGROUP_AGGREGATE = 'COGROUPKSTREAM-AGGREGATE-';
  * repartition topics first, then the aggregation processors, then COGROUPKSTREAM-MERGE-. Returns
  * the merge node's name.
  */
-export function addCogroupNodes<K>(inputs: readonly CogroupInput<K>[], store: StoreSpec, node: (name: string, parent: string, input: CogroupInput<K>) => GraphNode): string {
+export function addCogroupNodes<K>(inputs: readonly CogroupInput<K>[], store: StoreSpec, node: (common: CogroupNodeFields) => GraphNode): string {
   const graph: GraphBuilder = inputs[0].grouped.stream.builder;
   const parents = inputs.map((input) => input.grouped.input(store.name));
-  const aggregates = inputs.map((input, i) => graph.addNode(node(graph.newName(COGROUP_AGGREGATE), parents[i], input)).name);
+  const aggregates = inputs.map((input, i) => {
+    const common: CogroupNodeFields = {
+      name: graph.newName(COGROUP_AGGREGATE),
+      parents: [parents[i]],
+      stores: [store.name],
+      store: store.name,
+      aggregator: input.aggregator as Aggregator<unknown, unknown, unknown>,
+    };
+    return graph.addNode(node(common)).name;
+  });
   const merge = graph.newName('COGROUPKSTREAM-MERGE-');
   graph.addNode({ kind: 'merge', name: merge, parents: aggregates, stores: [] });
   return merge;

@@ -37,14 +37,10 @@ export class CogroupedKStream<K, VA> {
   aggregate(initializer: Initializer<VA>, materialized?: Materialized<K, VA>): KTable<K, VA> {
     const graph = this.inputs[0].grouped.stream.builder;
     const store = addStore(graph, 'keyValue', materialized as Materialized<unknown, unknown>, { prefix: COGROUP_AGGREGATE, keySerde: this.inputs[0].grouped.keySerde });
-    const merge = addCogroupNodes(this.inputs, store, (name, parent, input) => ({
+    const merge = addCogroupNodes(this.inputs, store, (common) => ({
       kind: 'aggregate',
-      name,
-      parents: [parent],
-      stores: [store.name],
-      store: store.name,
+      ...common,
       initializer,
-      aggregator: input.aggregator as Aggregator<unknown, unknown, unknown>,
     }));
     return new KTable<K, VA>(graph, merge, { keySerde: store.keySerde, valueSerde: store.valueSerde, storeName: store.name });
   }

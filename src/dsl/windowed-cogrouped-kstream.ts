@@ -1,4 +1,4 @@
-import type { Aggregator, Initializer, Merger, Windowed } from '../graph/processor-types.js';
+import type { Initializer, Merger, Windowed } from '../graph/processor-types.js';
 import type { Serde } from '../graph/serde-types.js';
 import { windowRetentionMs, type SessionWindowSpec, type SlidingWindowSpec, type TimeWindowSpec } from '../graph/window-spec.js';
 import { StreamwrightError } from '../errors/streamwright-error.js';
@@ -45,15 +45,11 @@ export class TimeWindowedCogroupedKStream<K, VA> {
     });
     // One windowAggregate node per input on the shared store: the runtime picks the sliding or the
     // time-window operator by the spec, as for a single grouped stream.
-    const merge = addCogroupNodes(this.inputs, store, (name, parent, input) => ({
+    const merge = addCogroupNodes(this.inputs, store, (common) => ({
       kind: 'windowAggregate',
-      name,
-      parents: [parent],
-      stores: [store.name],
-      store: store.name,
+      ...common,
       windows: spec,
       initializer,
-      aggregator: input.aggregator as Aggregator<unknown, unknown, unknown>,
     }));
     // Sliding windows' Windowed keys have end = start + timeDifference, inclusive (Kafka Streams' TimeWindow for SlidingWindows).
     const keySerde = store.keySerde ? WindowedSerdes.timeWindowed(store.keySerde, size) : undefined;
@@ -95,15 +91,11 @@ export class SessionWindowedCogroupedKStream<K, VA> {
       keySerde: this.inputs[0].grouped.keySerde,
       retentionMs: windowRetentionMs(spec),
     });
-    const merge = addCogroupNodes(this.inputs, store, (name, parent, input) => ({
+    const merge = addCogroupNodes(this.inputs, store, (common) => ({
       kind: 'sessionAggregate',
-      name,
-      parents: [parent],
-      stores: [store.name],
-      store: store.name,
+      ...common,
       windows: spec,
       initializer,
-      aggregator: input.aggregator as Aggregator<unknown, unknown, unknown>,
       merger: merger as Merger<unknown, unknown>,
     }));
     const keySerde = store.keySerde ? WindowedSerdes.sessionWindowed(store.keySerde) : undefined;
