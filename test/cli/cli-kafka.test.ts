@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skipKafka, startTestCluster, uniqueName, type TestCluster } from '../backend/kafka/kafka-test-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { skipKafka, suiteTestCluster, uniqueName } from '../backend/kafka/kafka-test-cluster.js';
 import { cli } from './cli-test-helpers.js';
 
 /**
@@ -7,13 +7,7 @@ import { cli } from './cli-test-helpers.js';
  * librdkafka mock peer (native/build/mock-kafka). STREAMWRIGHT_SKIP_KAFKA=1 skips it.
  */
 describe.skipIf(skipKafka)('streamwright on Kafka (--bootstrap-server)', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('lists topics, produces keyed lines and consumes them back', async () => {
     const topic = uniqueName('cli-smoke');

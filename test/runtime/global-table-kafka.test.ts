@@ -3,14 +3,14 @@
  * KAFKA_BOOTSTRAP_SERVERS; STREAMWRIGHT_SKIP_KAFKA=1 skips). The global store is read through a
  * manually assigned Kafka consumer (no group) from every partition of its topic.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend-types.js';
 import { joinGlobal } from '../../src/dsl/joins-global.js';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import type { ReadOnlyKeyValueStore } from '../../src/state/store-types.js';
-import { skipKafka, startTestCluster, uniqueName, type TestCluster } from '../backend/kafka/kafka-test-cluster.js';
+import { skipKafka, suiteTestCluster, uniqueName } from '../backend/kafka/kafka-test-cluster.js';
 import { produce, recordingLogger, waitFor, type KV } from './fixtures/app-test-helpers.js';
 
 const S = Serdes.String();
@@ -43,13 +43,7 @@ async function readUntil(backend: Backend, topic: string, partitions: number, do
 }
 
 describe.skipIf(skipKafka)('GlobalKTable on the Kafka backend', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('restores every partition before the first stream record, joins, and follows updates and deletes while running', async () => {
     const customers = uniqueName('customers');

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend-types.js';
 import type { AppState } from '../../src/runtime/app-state.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
-import { skipKafka, startTestCluster, uniqueName, waitFor, type TestCluster } from '../backend/kafka/kafka-test-cluster.js';
+import { skipKafka, suiteTestCluster, uniqueName, waitFor } from '../backend/kafka/kafka-test-cluster.js';
 import { recordingLogger, silentLogger, type KV } from './fixtures/app-test-helpers.js';
 import { evenBangReference, evenBangTopology, numbered, sortKV } from './fixtures/app-topologies.js';
 
@@ -56,13 +56,7 @@ async function committedToEnd(backend: Backend, groupId: string, topic: string):
 }
 
 describe.skipIf(skipKafka)('StreamsApp on the Kafka backend', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('runs a filter/mapValues app that writes the reference output', async () => {
     const input = uniqueName('in');

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend-types.js';
 import { StreamsBuilder } from '../../src/dsl/index.js';
 import type { StreamsMetadata } from '../../src/runtime/query-metadata.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
 import { Serdes } from '../../src/serde/index.js';
 import type { ReadOnlyKeyValueStore } from '../../src/state/store-types.js';
-import { skipKafka, startTestCluster, uniqueName, type TestCluster } from '../backend/kafka/kafka-test-cluster.js';
+import { skipKafka, suiteTestCluster, uniqueName } from '../backend/kafka/kafka-test-cluster.js';
 import { silentLogger, tempDir, waitFor, type KV } from './fixtures/app-test-helpers.js';
 
 const S = { keySerde: Serdes.String(), valueSerde: Serdes.String() };
@@ -21,13 +21,7 @@ async function produce(backend: Backend, topic: string, records: readonly KV[]):
 }
 
 describe.skipIf(skipKafka)('interactive-query metadata on the Kafka backend', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('two instances read the same host map from the assignment userData, and it names the instance whose store answers', async () => {
     const input = uniqueName('iq-in');

@@ -6,21 +6,15 @@
  * value, so B can end in ERROR only because the group told it to. Rebalances on the mock take
  * seconds each, hence the long timeouts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppState } from '../../src/runtime/app-state.js';
 import { StreamsApp } from '../../src/runtime/streams-app.js';
-import { skipKafka, startTestCluster, uniqueName, type TestCluster } from '../backend/kafka/kafka-test-cluster.js';
+import { skipKafka, suiteTestCluster, uniqueName } from '../backend/kafka/kafka-test-cluster.js';
 import { produce, recordingLogger, waitFor } from './fixtures/app-test-helpers.js';
 import { mapValuesTopology } from './fixtures/app-topologies.js';
 
 describe.skipIf(skipKafka)('StreamsApp: SHUTDOWN_APPLICATION on the Kafka backend', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('a failing member asks the group, and both members end in ERROR', async () => {
     const input = uniqueName('sd-in');

@@ -18,9 +18,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKafkaBackend } from '../../src/backend/kafka/index.js';
-import { realBroker, skipKafka, startTestCluster, uniqueName, waitFor, type TestCluster } from '../backend/kafka/kafka-test-cluster.js';
+import { realBroker, skipKafka, suiteTestCluster, uniqueName, waitFor } from '../backend/kafka/kafka-test-cluster.js';
 import { tempDir } from './fixtures/app-test-helpers.js';
 import { decodeOutput, STORE, type Guarantee } from './fixtures/stateful-app-fixture.js';
 import { describeOutcome, runCrashScenario } from './fixtures/stateful-crash-harness.js';
@@ -38,13 +38,7 @@ const perPartition = (rs: readonly InputRec[], p: number) => rs.filter((r) => r.
 const plain = <V>(m: Map<string, V>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
 
 describe.skipIf(skipKafka).concurrent('stateful app on the Kafka backend', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   /** Backend config for children and short-lived parents (the test cluster's tuned timeouts). */
   const kafkaConfig = () => ({ 'bootstrap.servers': cluster.bootstrapServers, 'client.id': 'stateful-test', 'session.timeout.ms': 6_000, 'heartbeat.interval.ms': 300, 'rebalance.timeout.ms': 10_000, 'fetch.max.wait.ms': 100, 'retry.backoff.ms': 100, 'retry.backoff.max.ms': 1_000, 'log.level': 'nothing' as const });

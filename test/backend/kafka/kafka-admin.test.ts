@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { skipKafka, realBroker, startTestCluster, uniqueName, type TestCluster } from './kafka-test-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { realBroker, skipKafka, suiteTestCluster, uniqueName } from './kafka-test-cluster.js';
 
 describe.skipIf(skipKafka)('kafka backend: admin', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('lists and describes topics and reports earliest/latest offsets per partition', async () => {
     const topic = uniqueName('admin');

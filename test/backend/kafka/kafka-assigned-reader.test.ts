@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend, LogConsumer } from '../../../src/backend/backend-types.js';
-import { skipKafka, startTestCluster, uniqueName, waitFor, type TestCluster } from './kafka-test-cluster.js';
+import { skipKafka, suiteTestCluster, uniqueName, waitFor } from './kafka-test-cluster.js';
 
 /** Records `<partition>@<offset>=<value>` polled until `count` arrived. */
 async function readN(c: LogConsumer, count: number, seen: string[] = []): Promise<string[]> {
@@ -30,13 +30,7 @@ async function produce(backend: Backend, topic: string, partitions: number, perP
 }
 
 describe.skipIf(skipKafka)('kafka backend: manual assignment without a consumer group', { concurrent: true }, () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('reads from the given offsets without any group request, and assign() again replaces the partitions', async () => {
     const topic = uniqueName('assign');

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GroupMetadata, LogConsumer, RebalanceListener, TopicPartition } from '../../../src/backend/backend-types.js';
-import { skipKafka, startTestCluster, uniqueName, type TestCluster } from './kafka-test-cluster.js';
+import { skipKafka, suiteTestCluster, uniqueName } from './kafka-test-cluster.js';
 
 const quiet: RebalanceListener = { onPartitionsRevoked() {}, onPartitionsAssigned() {} };
 const names = (tps: readonly TopicPartition[]) => tps.map((t) => `${t.topic}-${t.partition}`).sort();
@@ -20,13 +20,7 @@ async function settle(cs: readonly LogConsumer[], partitions: number, timeoutMs:
 }
 
 describe.skipIf(skipKafka)('kafka backend: group metadata in the assignment userData', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('both members decode the same map: hosts from the subscriptions, partitions as each member was assigned', async () => {
     const topic = uniqueName('gm');

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LogConsumer, RebalanceListener, TopicPartition } from '../../../src/backend/backend-types.js';
-import { skipKafka, startTestCluster, uniqueName, waitFor, type TestCluster } from './kafka-test-cluster.js';
+import { skipKafka, suiteTestCluster, uniqueName, waitFor } from './kafka-test-cluster.js';
 
 const fmt = (tps: readonly TopicPartition[]) => tps.map((t) => `${t.topic.split('-')[0]}-${t.partition}`).sort().join(',');
 
@@ -37,13 +37,7 @@ function checkAlternation(log: readonly string[], member: string): void {
 
 // The two tests use their own topics and groups, so they run concurrently.
 describe.skipIf(skipKafka)('kafka backend: consumer groups', { concurrent: true }, () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('co-partitions two topics across two members and hands over on close, revoking before the rejoin', async () => {
     const a = uniqueName('left');

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FetchBatch, TopicPartition } from '../../../src/backend/backend-types.js';
 import { partitionForKey } from '../../../src/backend/partitioner.js';
-import { skipKafka, startTestCluster, uniqueName, waitFor, type TestCluster } from './kafka-test-cluster.js';
+import { skipKafka, suiteTestCluster, uniqueName, waitFor } from './kafka-test-cluster.js';
 
 // Tests use their own topics and groups, so they run concurrently: most of their time is the mock's 3 s first-join delay.
 describe.skipIf(skipKafka)('kafka backend: produce and consume', { concurrent: true }, () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('round-trips keys, values, timestamps and headers, including null key and value', async () => {
     const topic = uniqueName('roundtrip');

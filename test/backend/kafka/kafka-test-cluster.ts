@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKafkaBackend, type KafkaBackendConfig } from '../../../src/backend/kafka/index.js';
 import type { Backend } from '../../../src/backend/backend-types.js';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MOCK = resolve(ROOT, 'native/build/mock-kafka');
@@ -58,6 +59,36 @@ function debugLog(): Partial<KafkaBackendConfig> {
         appendFileSync(file, `${new Date().toISOString()} ${level} ${message} ${JSON.stringify(fields)}\n`);
       },
     },
+  };
+}
+
+/**
+ * The cluster of the enclosing describe: started before its tests, stopped after them. The
+ * returned object forwards to it, so a suite declares it once at the top.
+ */
+export function suiteTestCluster(): TestCluster {
+  let cluster: TestCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  const started = (): TestCluster => {
+    if (cluster === undefined) throw new Error('the test cluster is used outside the tests of its describe');
+    return cluster;
+  };
+  return {
+    get bootstrapServers() {
+      return started().bootstrapServers;
+    },
+    get isMock() {
+      return started().isMock;
+    },
+    createTopic: (name, partitions) => started().createTopic(name, partitions),
+    injectErrors: (apiKey, errorCodes) => started().injectErrors(apiKey, errorCodes),
+    backend: (extra) => started().backend(extra),
+    stop: () => started().stop(),
   };
 }
 

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FetchBatch } from '../../../src/backend/backend-types.js';
-import { realBroker, skipKafka, startTestCluster, uniqueName, waitFor, type TestCluster } from './kafka-test-cluster.js';
+import { realBroker, skipKafka, suiteTestCluster, uniqueName, waitFor } from './kafka-test-cluster.js';
 
 describe.skipIf(skipKafka)('kafka backend: transactions', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = suiteTestCluster();
 
   it('commits records and consumer offsets atomically through sendOffsetsToTransaction', async () => {
     const topic = uniqueName('txn');
