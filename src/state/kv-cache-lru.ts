@@ -113,11 +113,20 @@ export class LruList<K, V> {
     e.prev = e.next = null;
   }
 
-  /** Moves `e` to the most recently used end. */
+  /** Moves `e` (listed) to the most recently used end: unlink() and append() in one, writing each
+   * link once (a join reads, and so touches, an entry per stream record). */
   touch(e: CacheEntry<K, V>): void {
-    if (e === this.tail) return;
-    this.unlink(e);
-    this.append(e);
+    const tail = this.tail!;
+    if (e === tail) return;
+    const prev = e.prev;
+    const next = e.next!; // not the tail, so it has one
+    if (prev === null) this.head = next;
+    else prev.next = next;
+    next.prev = prev;
+    e.prev = tail;
+    e.next = null;
+    tail.next = e;
+    this.tail = e;
   }
 
   clear(): void {
