@@ -46,8 +46,9 @@ export function approxSize(v: unknown, depth = 0): number {
           const f = (v as Record<string, unknown>)[k];
           // A field is a slot of the object; its name lives in the hidden class the objects of one
           // shape share (or, for a dictionary-mode object, is an interned string), so it costs
-          // the object nothing. Numbers inline (the common aggregate field): same 8 as approxSize.
-          s += FIELD_SLOT + (typeof f === 'number' ? 8 : approxSize(f, depth + 1));
+          // the object nothing. Numbers inline (the common aggregate field): same 8 as approxSize;
+          // strings (a name, a currency: the next most common field) too, as approxSize counts them.
+          s += FIELD_SLOT + (typeof f === 'number' ? 8 : typeof f === 'string' ? 16 + 2 * f.length : approxSize(f, depth + 1));
         }
       }
       return OBJECT_HEADER + (seen === 0 ? 0 : (s * total) / seen);
