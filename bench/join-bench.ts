@@ -213,7 +213,7 @@ export async function benchJoin(kind: JoinFigure['kind'], input: JoinInput, dir:
 }
 
 export async function benchJoins(opts: { bids?: number; runs?: number; warmups?: number; dir: string; log?: (m: string) => void }): Promise<JoinBenchResult> {
-  const input = joinInput(opts.bids ?? 2_000_000);
+  const input = joinInput(opts.bids ?? 3_000_000);
   const warmups = opts.warmups ?? 1;
   const log = opts.log ?? (() => undefined);
   const streamStream = await benchJoin('stream-stream', input, opts.dir, opts.runs ?? 5, warmups, log);
@@ -224,7 +224,7 @@ export async function benchJoins(opts: { bids?: number; runs?: number; warmups?:
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // BENCH_JOINS=stream-table (or stream-stream) runs only that join.
   const only = process.env.BENCH_JOINS as JoinFigure['kind'] | undefined;
-  const opts = { bids: Number(process.env.BENCH_RECORDS ?? 2_000_000), runs: Number(process.env.BENCH_RUNS ?? 5), dir: '/nonexistent-state-dir', log: console.log };
+  const opts = { bids: Number(process.env.BENCH_RECORDS ?? 3_000_000), runs: Number(process.env.BENCH_RUNS ?? 5), dir: '/nonexistent-state-dir', log: console.log };
   (only === undefined ? benchJoins(opts) : benchJoin(only, joinInput(opts.bids), opts.dir, opts.runs, 1, opts.log))
     .then((r) => console.log(JSON.stringify(r, null, 2)))
     .catch((e: unknown) => {
