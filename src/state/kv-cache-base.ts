@@ -149,7 +149,7 @@ export abstract class KeyValueCacheBase<K, V> {
     const kb = this.keyBytesOf(e);
     const vb = this.serializeValue(e.value); // may throw: the entry then stays dirty
     e.dirty = false;
-    this.layer!.put(numberKeyId(this.smallIds, e.key) ?? engineKeyId(kb), kb, vb, e.timestamp);
+    this.layer!.put(this.engineId(e), kb, vb, e.timestamp);
     e.flushedState = e.value === undefined ? Flushed.Absent : Flushed.Typed;
     e.flushed = e.value;
     if (this.listener === undefined) return;
