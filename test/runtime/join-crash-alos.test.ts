@@ -10,6 +10,9 @@
  * record that has a partner). The FK join's final result table equals the reference and each of
  * its results joins a left version and a right value that really existed.
  *
+ * Each scenario's first kill parks the child at the offset commit after it sent stream-stream join
+ * results (join-crash-harness.ts), so every run replays work whose results are already out.
+ *
  * 2 scenarios x 3 kills = 6 kill/restart runs. STREAMWRIGHT_CRASH_SEED=<n> replays the random
  * choices; failures print the seed.
  */
