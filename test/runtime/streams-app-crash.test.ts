@@ -15,10 +15,11 @@ const KILL_AFTER = 400;
 
 type Guarantee = 'at_least_once' | 'exactly_once_v2';
 
-/** Runs the fixture app until it has seen KILL_AFTER records, then SIGKILLs it. */
+/** Runs the fixture app until it has seen KILL_AFTER records (where it freezes mid-poll), then
+ * SIGKILLs it. */
 function runAndKill(dir: string, guarantee: Guarantee): Promise<{ seen: number; output: string }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir, guarantee], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dir, guarantee, String(KILL_AFTER)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let seen = 0;
     let killed = false;
@@ -105,7 +106,7 @@ describe('StreamsApp under SIGKILL (child process on the embedded log)', () => {
     const { seen, committedSum, output } = await crashAndRecover('exactly_once_v2', 'read_committed');
     expect(seen).toBeGreaterThanOrEqual(KILL_AFTER);
     // The child died with processed-but-uncommitted records: its open transaction had to be aborted.
-    // (`progress 400` is printed while that poll's records are processed, before their commit.)
+    // (The child froze at record 400, while processing its poll: that poll cannot have committed.)
     expect(committedSum).toBeLessThan(seen);
     for (let p = 0; p < PARTITIONS; p++) {
       expect(output.filter((v) => v.startsWith(`o:p${p}-`)), `partition ${p}`).toEqual(inputOf(p).map((v) => `o:${v}`));
