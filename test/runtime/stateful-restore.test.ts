@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { readCheckpoint, tpKey } from '../../src/state/checkpoint-file.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { decodeOutput, STORE, type ChildArgs, type Guarantee } from './fixtures/stateful-app-fixture.js';
+import { recordingLogger } from './fixtures/app-test-helpers.js';
 import { runAndKill } from './fixtures/stateful-crash-harness.js';
 import { restoredByTask, startStatefulApp, storeContents, waitCommittedToEnd, type InProcessOptions } from './fixtures/stateful-app-helpers.js';
 import { embeddedEnv, endOffsets, produceInput, readTopic } from './fixtures/stateful-log-env.js';
@@ -141,15 +142,17 @@ describe.concurrent('stateful app: restoring the window store from its changelog
     await env.withBackend((b) => produceInput(b, env.input, input));
     const args: ChildArgs = { appId: APP, logDir: env.logDir, stateDir: path.join(env.dir, 'state'), guarantee: 'at_least_once', cache: false, graceMs: graceFor(DEFAULT_INPUT), throttleMs: 2 };
     const taskDir = (p: number) => path.join(args.stateDir, APP, `0_${p}`);
-    // Kill a running child until the changelog holds records after a task's checkpoint (a kill
-    // right after a commit leaves none); the state dir is kept, so each child continues.
+    // Kill a running child until every task has a checkpoint and the changelog holds records after
+    // one of them (a kill right after a commit leaves none); the state dir is kept, so each child
+    // continues.
     let checkpoints = new Map<number, number | undefined>();
     let ends = new Map<number, number>();
-    for (let attempt = 0; attempt < 4; attempt++) {
+    for (let attempt = 0; attempt < 8; attempt++) {
       await runAndKill(args, 200);
       ends = await env.withBackend((b) => endOffsets(b, CHANGELOG));
       checkpoints = new Map(Array.from({ length: PARTITIONS }, (_, p) => [p, readCheckpoint(taskDir(p), silentLogger)?.get(tpKey(CHANGELOG, p))]));
-      if ([...checkpoints].some(([p, cp]) => cp !== undefined && cp > 0 && cp < ends.get(p)!)) break;
+      const all = [...checkpoints];
+      if (all.every(([, cp]) => cp !== undefined && cp > 0) && all.some(([p, cp]) => cp! < ends.get(p)!)) break;
     }
     await env.withBackend(async (b) => {
       const h = await startStatefulApp(b, { ...args, graceMs: args.graceMs });
@@ -193,15 +196,17 @@ describe.concurrent('stateful app: restoring the window store from its changelog
       await p.send([{ topic: CHANGELOG, partition: 0, key: Buffer.alloc(12), value: Buffer.from('{"count":1,"sum":1,"ids":[0]}'), timestamp: 1 }]);
       await p.abortTransaction();
       await p.close();
-      const h = await startStatefulApp(b, { appId: APP, logDir: env.logDir, stateDir: path.join(env.dir, 'state'), guarantee: 'exactly_once_v2', cache: false, graceMs: 60_000 });
-      const started = Date.now();
+      const logger = recordingLogger();
+      const h = await startStatefulApp(b, { appId: APP, logDir: env.logDir, stateDir: path.join(env.dir, 'state'), guarantee: 'exactly_once_v2', cache: false, graceMs: 60_000, logger });
       try {
         await h.app.waitUntilRunning(10_000);
       } finally {
         await h.app.close();
       }
       expect(restoredByTask(h.restores).get('0_0')?.restored).toBe(0);
-      expect(Date.now() - started).toBeLessThan(2_500);
+      // Waiting out the idle timeout is what the restorer reports as a warning (no wall clock here:
+      // the machine's speed must not decide the test).
+      expect(logger.lines.filter((l) => l.msg.includes('no more records arrived'))).toEqual([]);
     });
   });
 });
