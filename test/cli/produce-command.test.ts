@@ -186,7 +186,7 @@ describe('streamwright produce', () => {
     const ac = new AbortController();
     const done = cli(['produce', 't', '--log-dir', dir], { stdin, signal: ac.signal });
     stdin.write('first\nsecond\nunfinished');
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually('the complete lines to be produced', 10_000, async () => (await readTopic(dir, 't')).length === 2);
     ac.abort();
     const r = await done;
     expect(r.code).toBe(0);
