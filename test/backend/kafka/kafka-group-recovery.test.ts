@@ -19,12 +19,13 @@ interface Captured {
 }
 
 /** A backend whose warnings are captured. The session is short so the mock's rejoin delay
- * (session.timeout.ms - 1000) stays short, but above the mock's 3 s first-join delay, or the member's
- * session would expire while its first JoinGroup waits. */
+ * (session.timeout.ms - 1000) stays short, but well above the mock's 3 s first-join delay (3 s of
+ * slack for a slow, loaded machine), or the member's session would expire while its first
+ * JoinGroup waits. */
 function recoveringBackend(cluster: TestCluster, captured: Captured, extra: Partial<KafkaBackendConfig> = {}) {
   const debugFile = process.env.STREAMWRIGHT_KAFKA_TEST_LOG;
   return cluster.backend({
-    'session.timeout.ms': 4_000,
+    'session.timeout.ms': 6_000,
     'log.level': debugFile ? 'debug' : 'warn',
     logger: {
       log(level, message, fields) {
