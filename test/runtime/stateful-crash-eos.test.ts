@@ -34,9 +34,10 @@ describe('stateful app under SIGKILL, exactly_once_v2 (embedded log)', () => {
   it('killed the children mid-input, with state dirs both kept and deleted', () => {
     const kills = outcomes.flatMap((o) => o.kills);
     expect(kills.length).toBe(SCENARIOS.length * 3);
-    // The per-record throttle keeps a child busy well past 400 ms from the start; later children
-    // may find little work left, so not every kill can be mid-input.
-    expect(kills.filter((k, i) => k.committedAtKill < outcomes[Math.floor(i / 3)].input.length).length, `base seed ${BASE_SEED}`).toBeGreaterThanOrEqual(kills.length / 2);
+    // The per-record throttle keeps the first child busy well past its kill (at most 400 ms after
+    // RUNNING), so every first kill lands mid-input; later children may find little work left, and
+    // whether their kills land mid-input depends on the machine's speed, so it is not required.
+    outcomes.forEach((o, i) => expect(o.kills[0].committedAtKill, `scenario ${i}: ${describeOutcome(o)}`).toBeLessThan(o.input.length));
     expect(kills.some((k) => k.wipedBefore) || outcomes.some((o) => o.wipedBeforeFinal), `base seed ${BASE_SEED}`).toBe(true);
   });
 });
