@@ -39,7 +39,7 @@ describe('max.task.idle.ms on the embedded log (StreamsApp)', () => {
   }
 
   it('a stream–table join waits for the table partition and sees the update that arrives slightly later', async () => {
-    const { out, enforced } = await run(3_000, 300);
+    const { out, enforced } = await run(5_000, 300);
     expect(out).toEqual(['a1=b1+A@2000']);
     // The auction went first; then its partition was empty again, so the bid waited anew (as in
     // Kafka Streams) and went once that wait ran out: one enforced record.

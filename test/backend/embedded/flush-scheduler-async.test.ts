@@ -57,9 +57,11 @@ function openTarget(fd: number): string | undefined {
   }
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 1));
-  if (!cond()) throw new Error(`timed out waiting for ${what}`);
+/** Waits for `cond` (a real fsync can take seconds on a busy disk, so the limit is generous). */
+async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+  if (!cond()) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 describe('FlushScheduler, log.flush=interval', () => {
