@@ -28,6 +28,20 @@ const recs = (...topics: string[]): ProducerRecord[] => topics.map((topic) => ({
 /** Resolves to 'parked' when `p` has not settled after the microtasks and a timer turn. */
 const settled = (p: Promise<unknown>) => Promise.race([p.then(() => 'done'), new Promise((r) => setTimeout(() => r('parked'), 20))]);
 
+/** One transaction that sends a batch per topic list; resolves to how its commit ended. */
+async function transaction(p: LogProducer, ...batches: string[][]): Promise<unknown> {
+  await p.beginTransaction();
+  for (const topics of batches) await p.send(recs(...topics));
+  return settled(p.commitTransaction());
+}
+
+/** An armed hold's transactional producer. */
+function armedProducer(trigger: HoldTrigger) {
+  const s = setup(trigger);
+  s.hold.arm();
+  return { ...s, p: s.backend.producer({ transactionalId: 't-0_0' }) };
+}
+
 function setup(trigger: HoldTrigger) {
   const calls: string[] = [];
   const held: HeldUnit[] = [];
@@ -40,14 +54,10 @@ describe('CommitHold', () => {
     const { calls, held, hold, backend } = setup({ on: 'stream' });
     const p = backend.producer({ transactionalId: 't-0_0' });
     // Not armed yet: commits pass.
-    await p.beginTransaction();
-    await p.send(recs('inner-out'));
-    expect(await settled(p.commitTransaction())).toBe('done');
+    expect(await transaction(p, ['inner-out'])).toBe('done');
     hold.arm();
     // Armed, but the transaction sent no join result: it commits.
-    await p.beginTransaction();
-    await p.send(recs('other', 'fk-out'));
-    expect(await settled(p.commitTransaction())).toBe('done');
+    expect(await transaction(p, ['other', 'fk-out'])).toBe('done');
     await p.beginTransaction();
     await p.send(recs('left-out', 'other'));
     await p.send(recs('inner-out', 'fk-out'));
@@ -57,9 +67,7 @@ describe('CommitHold', () => {
     expect(calls.filter((c) => c === 'commitTransaction')).toHaveLength(2);
     expect(calls.at(-1)).toBe('offsets');
     // Only once: a later transaction commits.
-    await p.beginTransaction();
-    await p.send(recs('inner-out'));
-    expect(await settled(p.commitTransaction())).toBe('done');
+    expect(await transaction(p, ['inner-out'])).toBe('done');
   });
 
   it('at-least-once: parks the offset commit after stream join results went out through the shared producer', async () => {
@@ -78,33 +86,19 @@ describe('CommitHold', () => {
   });
 
   it('after-fk: waits until a committed transaction made FK results visible, then parks a unit with any join results', async () => {
-    const { held, hold, backend } = setup({ on: 'after-fk', fkVisible: 0, fallbackMs: 60_000 });
-    hold.arm();
-    const p = backend.producer({ transactionalId: 't-0_1' });
-    await p.beginTransaction();
-    await p.send(recs('inner-out', 'fk-out'));
+    const { held, p } = armedProducer({ on: 'after-fk', fkVisible: 0, fallbackMs: 60_000 });
     // No FK result visible before this commit: it goes through, and makes one visible.
-    expect(await settled(p.commitTransaction())).toBe('done');
-    await p.beginTransaction();
-    await p.send(recs('fk-out'));
-    expect(await settled(p.commitTransaction())).toBe('parked');
+    expect(await transaction(p, ['inner-out', 'fk-out'])).toBe('done');
+    expect(await transaction(p, ['fk-out'])).toBe('parked');
     expect(held).toEqual([{ stream: 0, fk: 1 }]);
   });
 
   it('after-fk: FK results visible before the child started count, and the fallback drops the wait', async () => {
-    const visible = setup({ on: 'after-fk', fkVisible: 3, fallbackMs: 60_000 });
-    visible.hold.arm();
-    const p = visible.backend.producer({ transactionalId: 't-0_0' });
-    await p.beginTransaction();
-    await p.send(recs('left-out'));
-    expect(await settled(p.commitTransaction())).toBe('parked');
+    const visible = armedProducer({ on: 'after-fk', fkVisible: 3, fallbackMs: 60_000 });
+    expect(await transaction(visible.p, ['left-out'])).toBe('parked');
 
-    const fallback = setup({ on: 'after-fk', fkVisible: 0, fallbackMs: 0 });
-    fallback.hold.arm();
-    const q = fallback.backend.producer({ transactionalId: 't-0_0' });
-    await q.beginTransaction();
-    await q.send(recs('inner-out'));
-    expect(await settled(q.commitTransaction())).toBe('parked');
+    const fallback = armedProducer({ on: 'after-fk', fkVisible: 0, fallbackMs: 0 });
+    expect(await transaction(fallback.p, ['inner-out'])).toBe('parked');
     expect(fallback.held).toEqual([{ stream: 1, fk: 0 }]);
   });
 });
